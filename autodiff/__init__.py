@@ -1,0 +1,24 @@
+"""autodiff: a reverse-mode automatic differentiation engine on NumPy.
+
+A `Tensor` wraps an ndarray (0-d for scalars) and records the primitive op
+that made it; `backward()` walks that graph once in reverse topological
+order. The ops have NumPy's names, so NumPy code runs on tensors when
+`np.` is swapped for `autodiff.`.
+
+>>> import autodiff as ad
+>>> w = ad.tensor(2.0, requires_grad=True)
+>>> b = ad.tensor(-1.0, requires_grad=True)
+>>> h = ad.relu(w * 3.0 + b)      # h(x) = max(wx + b, 0) at x = 3
+>>> h.backward()
+>>> w.grad.item(), b.grad.item()
+(3.0, 1.0)
+"""
+
+from autodiff.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from autodiff.tensor import Tensor, tensor
+from autodiff.ops import *  # noqa: F401,F403  (the NumPy-named functions)
+from autodiff.backprop import backward
+from autodiff.gradcheck import GradcheckError, gradcheck
+from autodiff import methods as _methods  # noqa: F401  (attaches Tensor methods)
+
+__version__ = "0.1.0"

@@ -1,0 +1,231 @@
+"""Reverse-mode backprop: one pass over the graph in reverse topological order.
+
+This is Algorithm 5 of the notes for any graph: starting from δ = ∂J/∂J = 1
+at the output, each node, visited after every node that uses it, receives
+the sum of its consumers' contributions and passes δ·∂node/∂input to each
+input through its primitive's VJP rule. A graph of N nodes costs O(N).
+"""
+
+import gc
+
+import numpy as np
+
+from autodiff import ops
+from autodiff.grad_mode import set_grad_enabled
+from autodiff.tensor import _RELEASED, Tensor
+
+# Above this many nodes, backward() pauses the cycle collector: the graph has
+# no cycles, and repeated full collections over millions of live nodes would
+# make the pass quadratic.
+_GC_PAUSE_NODES = 10_000
+
+
+def backward(output, grad=None, retain_graph=None, create_graph=False):
+    """Accumulate ∂output/∂leaf into `leaf.grad` for every leaf that requires grad.
+
+    Args:
+        output: the Tensor to differentiate, usually the scalar loss J.
+        grad: ∂J/∂output, the seed, with output's shape. It may be omitted
+            only when output has one element (then it is 1).
+        retain_graph: keep the graph so that backward can run through it
+            again. By default the graph is freed (each node drops its inputs)
+            and a second backward raises an error. Defaults to create_graph.
+        create_graph: record the backward pass itself, so the gradients are
+            tensors with history that can be differentiated again. This
+            keeps the graph.
+
+    Leaf gradients add up across calls, as in PyTorch, until cleared with
+    `zero_grad()`.
+    """
+    _backprop([output], [grad], retain_graph, create_graph, wanted=None)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """Return ∂(Σ outputs·grad_outputs)/∂input for each input, as `torch.autograd.grad`.
+
+    Unlike `backward`, this leaves every `.grad` untouched. `outputs` and
+    `inputs` are a Tensor or a sequence of Tensors; the result is a tuple
+    with one gradient per input. An input that does not reach the outputs
+    raises ValueError, or gives None when allow_unused=True.
+    """
+    outputs = _as_list(outputs, "outputs")
+    inputs = _as_list(inputs, "inputs")
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    else:
+        grad_outputs = _as_list(grad_outputs, "grad_outputs", allow_arrays=True)
+        if len(grad_outputs) != len(outputs):
+            raise ValueError(
+                f"grad(): got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs; "
+                "give one per output (None for a scalar output)"
+            )
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise ValueError(
+                f"grad(): input {i} (shape {t.shape}) does not require grad; create it with "
+                "requires_grad=True or call .requires_grad_() before computing the outputs"
+            )
+
+    captured = _backprop(outputs, grad_outputs, retain_graph, create_graph, wanted=inputs)
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured.get(t)
+        if g is None and not allow_unused:
+            raise ValueError(
+                f"grad(): input {i} (shape {t.shape}) is not used to compute the outputs; "
+                "pass allow_unused=True to get None for it"
+            )
+        result.append(g)
+    return tuple(result)
+
+
+def _as_list(value, what, allow_arrays=False):
+    if isinstance(value, Tensor) or (allow_arrays and not isinstance(value, (list, tuple))):
+        return [value]
+    items = list(value)
+    if not allow_arrays:
+        for i, item in enumerate(items):
+            if not isinstance(item, Tensor):
+                raise TypeError(f"grad(): {what}[{i}] is {type(item).__name__}, not a Tensor")
+    return items
+
+
+def _backprop(outputs, seeds, retain_graph, create_graph, wanted):
+    for output in outputs:
+        if not output.requires_grad:
+            raise RuntimeError(
+                "backward(): this tensor does not require grad and has no history; "
+                "create the inputs with requires_grad=True, and do not compute it inside no_grad()"
+            )
+    if retain_graph is None or create_graph:
+        retain_graph = bool(create_graph) or bool(retain_graph)
+
+    grads = {}
+    for output, seed in zip(outputs, seeds):
+        seed = _seed(output, seed)
+        grads[output] = seed if output not in grads else grads[output] + seed
+    order = _topological_order(outputs)
+
+    previous_mode = set_grad_enabled(create_graph)
+    pause_gc = len(order) > _GC_PAUSE_NODES and gc.isenabled()
+    if pause_gc:
+        gc.disable()
+    try:
+        return _run(order, grads, retain_graph, create_graph, wanted)
+    finally:
+        set_grad_enabled(previous_mode)
+        if pause_gc:
+            gc.enable()
+
+
+def _seed(output, grad):
+    if grad is None:
+        if output.size != 1:
+            raise ValueError(
+                f"backward(): the output has shape {output.shape}, so the gradient seed "
+                f"∂J/∂output is ambiguous; pass grad= an array of shape {output.shape} "
+                "(e.g. autodiff.ones_like(output)), or reduce the output to a scalar "
+                "first, e.g. output.sum().backward()"
+            )
+        return Tensor._from_array(np.ones(output.shape, dtype=output.dtype))
+
+    seed = grad if isinstance(grad, Tensor) else Tensor._from_array(np.asarray(grad))
+    if seed.shape != output.shape:
+        raise ValueError(
+            f"backward(): grad has shape {seed.shape} but the output has shape "
+            f"{output.shape}; they must match"
+        )
+    if seed.dtype != output.dtype:
+        seed = ops.astype(seed, output.dtype)
+    return seed
+
+
+def _topological_order(outputs):
+    """Nodes that require grad, each before all of its inputs (iterative DFS)."""
+    order = []
+    visited = set()
+    stack = [(output, False) for output in outputs]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        if node._params is _RELEASED:
+            raise RuntimeError(
+                f"backward(): the graph through '{node._op.name}' was already freed by an "
+                "earlier backward(); pass retain_graph=True to the first backward() "
+                "to run backward through the same graph again"
+            )
+        visited.add(node)
+        stack.append((node, True))
+        for parent in node._parents:
+            if parent.requires_grad and parent not in visited:
+                stack.append((parent, False))
+    order.reverse()
+    return order
+
+
+def _run(order, grads, retain_graph, create_graph, wanted):
+    """Visit the nodes in order; accumulate leaf grads, or capture the `wanted` ones."""
+    captured = {} if wanted is not None else None
+    wanted = set(wanted) if wanted is not None else None
+    for node in order:
+        g = grads.pop(node, None)
+        if g is None:
+            continue  # every rule on the way here returned None
+        if not create_graph and g.requires_grad:
+            g = g.detach()
+
+        if wanted is not None and node in wanted:
+            captured[node] = g
+        if node._op is None:
+            if wanted is None:
+                node.grad = g if node.grad is None else node.grad + g
+            continue
+
+        primitive = node._op
+        parents = node._parents
+        params = node._params or {}
+        for i, parent in enumerate(parents):
+            if not parent.requires_grad:
+                continue
+            if primitive.variadic:
+                contribution = primitive.vjps[0](i, g, node, *parents, **params)
+            else:
+                contribution = primitive.vjps[i](g, node, *parents, **params)
+            if contribution is None:
+                continue
+            contribution = _fit(contribution, parent, primitive, i)
+            previous = grads.get(parent)
+            grads[parent] = contribution if previous is None else previous + contribution
+
+        if not retain_graph:
+            node._parents = ()
+            node._params = _RELEASED
+    return captured
+
+
+def _fit(contribution, parent, primitive, i):
+    """Sum a VJP result back to its input's shape and cast it to the input's dtype.
+
+    This is the one place where broadcasting is undone, for every primitive.
+    """
+    if not isinstance(contribution, Tensor):
+        raise TypeError(
+            f"the VJP rule of '{primitive.name}' for input {i} returned "
+            f"{type(contribution).__name__}; rules must return a Tensor or None"
+        )
+    if contribution.shape != parent.shape:
+        try:
+            contribution = ops.sum_to(contribution, parent.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"the VJP rule of '{primitive.name}' for input {i} returned shape "
+                f"{contribution.shape}, which does not reduce to the input's shape {parent.shape}"
+            ) from None
+    if contribution.dtype != parent.dtype:
+        contribution = ops.astype(contribution, parent.dtype)
+    return contribution

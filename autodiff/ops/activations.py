@@ -1,0 +1,59 @@
+"""Activations and the log-sum-exp family, written to stay finite for large inputs."""
+
+import numpy as np
+
+from autodiff import primitives as P
+from autodiff.ops._common import normalize_axis
+from autodiff.ops.elementwise import exp, log
+from autodiff.ops.reductions import sum
+from autodiff.ops.shape import reshape
+from autodiff.tensor import Tensor, apply, as_tensor
+
+
+def sigmoid(x):
+    """σ(x) = 1 / (1 + e^(-x)), finite at ±1000; σ'(x) = σ(x)(1 - σ(x))."""
+    return apply(P.sigmoid, (as_tensor(x),))
+
+
+def relu(x):
+    """ReLU(x) = max(x, 0) elementwise, with ReLU'(0) = 0.
+
+    It is its own primitive rather than `maximum(x, 0)`, which would give
+    half of the gradient at 0.
+    """
+    return apply(P.relu, (as_tensor(x),))
+
+
+def logsumexp(a, axis=None, keepdims=False):
+    """log Σ exp(a) over `axis`, as `scipy.special.logsumexp`.
+
+    Subtracts the max m first: log Σ exp(a) = m + log Σ exp(a - m), so no
+    exp overflows. m is held constant; the gradient, softmax(a), is exact
+    because the terms that involve m cancel.
+    """
+    a = as_tensor(a)
+    axes = normalize_axis(axis, a.ndim, "logsumexp", a.shape)
+    shift = np.max(a.data, axis=axes, keepdims=True)
+    shift = np.where(np.isfinite(shift), shift, 0)  # all -inf (or inf) rows: no shift
+    shift = Tensor._from_array(shift.astype(a.dtype, copy=False))
+
+    result = log(sum(exp(a - shift), axis=axes, keepdims=True)) + shift
+    if keepdims:
+        return result
+    kept = [n for i, n in enumerate(a.shape) if axes is not None and i not in axes]
+    return reshape(result, tuple(kept))
+
+
+def softmax(x, axis=None):
+    """exp(x) / Σ exp(x) over `axis`, as `scipy.special.softmax`.
+
+    As in SciPy the default axis=None normalises over all elements; for a
+    batch of logits of shape (n, k) pass axis=-1.
+    """
+    return exp(log_softmax(x, axis=axis))
+
+
+def log_softmax(x, axis=None):
+    """x - logsumexp(x) over `axis`, as `scipy.special.log_softmax` (default: all elements)."""
+    x = as_tensor(x)
+    return x - logsumexp(x, axis=axis, keepdims=True)

@@ -1,0 +1,167 @@
+"""Elementwise ops with NumPy's names, broadcasting and type promotion."""
+
+import numpy as np
+
+from autodiff import primitives as P
+from autodiff.grad_mode import no_grad
+from autodiff.ops._common import lift_pair
+from autodiff.tensor import Tensor, apply, as_tensor
+
+
+def add(x1, x2):
+    return apply(P.add, lift_pair(x1, x2))
+
+
+def subtract(x1, x2):
+    return apply(P.subtract, lift_pair(x1, x2))
+
+
+def multiply(x1, x2):
+    return apply(P.multiply, lift_pair(x1, x2))
+
+
+def divide(x1, x2):
+    """x1 / x2. Division by zero gives ±inf or nan with NumPy's warning, as in NumPy."""
+    return apply(P.divide, lift_pair(x1, x2))
+
+
+true_divide = divide
+
+
+def power(x1, x2):
+    """x1 ** x2, differentiable in both arguments.
+
+    ∂/∂x1 = x2·x1**(x2-1), taken as 0 where x2 == 0; ∂/∂x2 = x1**x2·log(x1),
+    taken as 0 where x1 == 0 and x2 >= 0 (PyTorch's conventions). A negative
+    base gives a nan gradient for the exponent, because log(x1) is undefined.
+    """
+    return apply(P.power, lift_pair(x1, x2))
+
+
+def negative(x):
+    return apply(P.negative, (as_tensor(x),))
+
+
+def maximum(x1, x2):
+    """Elementwise max; at a tie each side gets half of the gradient."""
+    return apply(P.maximum, lift_pair(x1, x2))
+
+
+def minimum(x1, x2):
+    """Elementwise min; at a tie each side gets half of the gradient."""
+    return apply(P.minimum, lift_pair(x1, x2))
+
+
+def where(condition, x, y):
+    """Pick x where `condition` is true and y elsewhere, with broadcasting.
+
+    `condition` is a constant (bool array or tensor). The gradient goes to
+    the branch that was taken; the other branch gets zero there, even where
+    its value is inf or nan.
+    """
+    if isinstance(condition, Tensor):
+        condition = condition.data
+    condition = np.asarray(condition, dtype=bool)
+    return apply(P.where, lift_pair(x, y), {"condition": condition})
+
+
+def clip(a, a_min=None, a_max=None):
+    """Limit values to [a_min, a_max]; either bound may be None.
+
+    The bounds are constants (numbers, arrays or tensors, not differentiated).
+    The gradient passes where a_min <= a <= a_max, bounds included, and is
+    zero outside, as in PyTorch's `clamp`.
+    """
+    if a_min is None and a_max is None:
+        raise ValueError("clip: give a_min, a_max or both; with neither there is nothing to clip")
+    a = as_tensor(a)
+    a_min = a_min.data if isinstance(a_min, Tensor) else a_min
+    a_max = a_max.data if isinstance(a_max, Tensor) else a_max
+    return apply(P.clip, (a,), {"a_min": a_min, "a_max": a_max})
+
+
+def astype(x, dtype):
+    """Cast to `dtype`. A cast to a non-float dtype gives a constant with no gradient."""
+    x = as_tensor(x)
+    dtype = np.dtype(dtype)
+    if dtype == x.dtype:
+        return x
+    if dtype.kind != "f":
+        with no_grad():
+            return apply(P.astype, (x,), {"dtype": dtype})
+    return apply(P.astype, (x,), {"dtype": dtype})
+
+
+def exp(x):
+    return apply(P.exp, (as_tensor(x),))
+
+
+def log(x):
+    """Natural log; log(0) = -inf and log of a negative number is nan, as in NumPy."""
+    return apply(P.log, (as_tensor(x),))
+
+
+def sqrt(x):
+    return apply(P.sqrt, (as_tensor(x),))
+
+
+def sin(x):
+    return apply(P.sin, (as_tensor(x),))
+
+
+def cos(x):
+    return apply(P.cos, (as_tensor(x),))
+
+
+def tanh(x):
+    return apply(P.tanh, (as_tensor(x),))
+
+
+def abs(x):
+    """|x|, with abs'(0) = 0."""
+    return apply(P.abs, (as_tensor(x),))
+
+
+absolute = abs
+
+
+def sign(x):
+    """-1, 0 or 1 elementwise; its gradient is zero everywhere."""
+    return apply(P.sign, (as_tensor(x),))
+
+
+def square(x):
+    return multiply(x, x)
+
+
+def compare(ufunc, x1, x2):
+    """Apply a comparison ufunc; the bool result has no history."""
+    a, b = lift_pair(x1, x2)
+    try:
+        return Tensor._from_array(np.asarray(ufunc(a.data, b.data)))
+    except ValueError as error:
+        raise ValueError(f"{ufunc.__name__}: {error} (shapes {a.shape} and {b.shape})") from None
+
+
+def equal(x1, x2):
+    return compare(np.equal, x1, x2)
+
+
+def not_equal(x1, x2):
+    return compare(np.not_equal, x1, x2)
+
+
+def less(x1, x2):
+    return compare(np.less, x1, x2)
+
+
+def less_equal(x1, x2):
+    return compare(np.less_equal, x1, x2)
+
+
+def greater(x1, x2):
+    return compare(np.greater, x1, x2)
+
+
+def greater_equal(x1, x2):
+    return compare(np.greater_equal, x1, x2)

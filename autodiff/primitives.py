@@ -1,0 +1,218 @@
+"""The table of primitives: each forward next to its vector-Jacobian products.
+
+Every differentiable op in the library is one of these primitives or a
+composite of them. A primitive is declared once, with
+
+* `forward(*arrays, **params)`: a NumPy expression on the inputs' data;
+* one VJP rule per input, `rule(g, out, *inputs, **params)`, that returns
+  the gradient for that input given `g` = ∂J/∂out. Rules use Tensor ops
+  only, so running them while recording gives second derivatives.
+
+The engine (`autodiff.backprop`) calls a rule only for inputs that require
+grad, and sums each result back to its input's shape and dtype, so rules
+may return the broadcast shape. A variadic primitive (concatenate) has one
+rule that takes the input's position first: `rule(i, g, out, *inputs, **params)`.
+
+Conventions, the same as PyTorch's:
+    relu'(0) = 0 and abs'(0) = 0 (sign(0) = 0);
+    max/min reductions share the gradient evenly among tied elements;
+    maximum/minimum give each side half of the gradient at a tie;
+    clip passes the gradient where a_min <= x <= a_max, bounds included;
+    where sends the gradient to the branch it took and zero to the other;
+    d(x**y)/dx = 0 where y == 0, and d(x**y)/dy = 0 where x == 0 and y >= 0.
+    Masks and tie shares are constants of the forward values, so the
+    second derivative of relu, abs, clip, max and maximum is zero almost
+    everywhere.
+"""
+
+import builtins
+
+import numpy as np
+
+from autodiff import ops as F
+
+
+class Primitive:
+    """A named forward function and its VJP rules (see the module docstring)."""
+
+    __slots__ = ("name", "forward", "vjps", "variadic")
+
+    def __init__(self, name, forward, vjps, variadic=False):
+        self.name = name
+        self.forward = forward
+        self.vjps = vjps
+        self.variadic = variadic
+
+    def __repr__(self):
+        return f"Primitive({self.name!r})"
+
+
+def _keepdims_shape(shape, axis):
+    """Shape of a reduction over `axis` with keepdims=True (axis: tuple or None)."""
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+def _tie_share(x, y, greater):
+    """1 where x wins, 0.5 at a tie, 0 where y wins (for maximum and minimum)."""
+    dtype = np.result_type(x, y)
+    return greater(x, y).astype(dtype) + (x == y).astype(dtype) * 0.5
+
+
+def _clip_mask(x, a_min, a_max):
+    mask = np.ones(x.shape, dtype=bool)
+    if a_min is not None:
+        mask &= x >= a_min
+    if a_max is not None:
+        mask &= x <= a_max
+    return mask
+
+
+def _sigmoid(x):
+    # Evaluate exp only at -|x| so that neither branch overflows at ±1000.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _reduce_vjp(g, out, x, axis, keepdims):
+    """Spread g over the reduced axes: the VJP of sum."""
+    if not keepdims:
+        g = F.reshape(g, _keepdims_shape(x.shape, axis))
+    return F.broadcast_to(g, x.shape)
+
+
+def _extremum_vjp(g, out, x, axis, keepdims):
+    """Share g evenly among the elements equal to the max (or min)."""
+    kshape = _keepdims_shape(x.shape, axis)
+    winners = x.data == out.data.reshape(kshape)
+    count = winners.sum(axis=axis, keepdims=True).astype(x.dtype)
+    return F.reshape(g, kshape) * (winners / count)
+
+
+def _matmul_vjp_a(g, out, a, b):
+    if b.ndim == 1:
+        if a.ndim == 1:
+            return g * b  # inner product: g is 0-d
+        return F.expand_dims(g, -1) * b  # (..., n, 1) * (k,) -> (..., n, k)
+    if a.ndim == 1:
+        return F.matmul(b, F.expand_dims(g, -1))[..., 0]  # (..., k, m) @ (..., m, 1)
+    return F.matmul(g, F.swapaxes(b, -1, -2))
+
+
+def _matmul_vjp_b(g, out, a, b):
+    if a.ndim == 1:
+        if b.ndim == 1:
+            return g * a
+        return F.expand_dims(a, -1) * F.expand_dims(g, -2)  # (k, 1) * (..., 1, m)
+    if b.ndim == 1:
+        return F.matmul(F.swapaxes(a, -1, -2), F.expand_dims(g, -1))[..., 0]
+    return F.matmul(F.swapaxes(a, -1, -2), g)
+
+
+def _concatenate_vjp(i, g, out, *inputs, axis):
+    start = builtins.sum(t.shape[axis] for t in inputs[:i])
+    index = (slice(None),) * axis + (slice(start, start + inputs[i].shape[axis]),)
+    return F.getitem(g, index)
+
+
+def _untake(g, index, shape, basic):
+    """Scatter g into zeros of `shape` at `index`; repeated indices add up."""
+    result = np.zeros(shape, dtype=g.dtype)
+    if basic:
+        result[index] = g  # basic indices select each element at most once
+    else:
+        np.add.at(result, index, g)
+    return result
+
+
+def _inverse_axes(axes):
+    return None if axes is None else tuple(np.argsort(axes))
+
+
+def _pow_vjp_base(g, out, x, y):
+    return g * F.where(y.data == 0, 0.0, y * x ** (y - 1))
+
+
+def _pow_vjp_exponent(g, out, x, y):
+    zero_base = (x.data == 0) & (y.data >= 0)
+    safe_base = F.where(zero_base, 1.0, x)  # keeps log finite where the limit is 0
+    return g * F.where(zero_base, 0.0, out * F.log(safe_base))
+
+
+P = Primitive
+
+# name: forward, (rule for input 0, rule for input 1, ...)
+add = P("add", np.add, (
+    lambda g, out, x, y: g,
+    lambda g, out, x, y: g))
+subtract = P("subtract", np.subtract, (
+    lambda g, out, x, y: g,
+    lambda g, out, x, y: -g))
+multiply = P("multiply", np.multiply, (
+    lambda g, out, x, y: g * y,
+    lambda g, out, x, y: g * x))
+divide = P("divide", np.divide, (
+    lambda g, out, x, y: g / y,
+    lambda g, out, x, y: -g * out / y))
+power = P("power", np.power, (_pow_vjp_base, _pow_vjp_exponent))
+negative = P("negative", np.negative, (
+    lambda g, out, x: -g,))
+maximum = P("maximum", np.maximum, (
+    lambda g, out, x, y: g * _tie_share(x.data, y.data, np.greater),
+    lambda g, out, x, y: g * _tie_share(y.data, x.data, np.greater)))
+minimum = P("minimum", np.minimum, (
+    lambda g, out, x, y: g * _tie_share(x.data, y.data, np.less),
+    lambda g, out, x, y: g * _tie_share(y.data, x.data, np.less)))
+where = P("where", lambda x, y, condition: np.where(condition, x, y), (
+    lambda g, out, x, y, condition: F.where(condition, g, 0.0),
+    lambda g, out, x, y, condition: F.where(condition, 0.0, g)))
+
+exp = P("exp", np.exp, (
+    lambda g, out, x: g * out,))
+log = P("log", np.log, (
+    lambda g, out, x: g / x,))
+sqrt = P("sqrt", np.sqrt, (
+    lambda g, out, x: g / (2 * out),))
+sin = P("sin", np.sin, (
+    lambda g, out, x: g * F.cos(x),))
+cos = P("cos", np.cos, (
+    lambda g, out, x: -g * F.sin(x),))
+tanh = P("tanh", np.tanh, (
+    lambda g, out, x: g * (1 - out * out),))
+sigmoid = P("sigmoid", _sigmoid, (
+    lambda g, out, x: g * out * (1 - out),))
+relu = P("relu", lambda x: np.maximum(x, 0), (
+    lambda g, out, x: g * (x.data > 0),))
+abs = P("abs", np.abs, (
+    lambda g, out, x: g * np.sign(x.data),))
+sign = P("sign", np.sign, (
+    lambda g, out, x: g * 0,))
+clip = P("clip", lambda x, a_min, a_max: np.clip(x, a_min, a_max), (
+    lambda g, out, x, a_min, a_max: g * _clip_mask(x.data, a_min, a_max),))
+astype = P("astype", lambda x, dtype: x.astype(dtype), (
+    lambda g, out, x, dtype: F.astype(g, x.dtype),))
+
+sum = P("sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims), (
+    _reduce_vjp,))
+max = P("max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims), (
+    _extremum_vjp,))
+min = P("min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims), (
+    _extremum_vjp,))
+
+reshape = P("reshape", lambda x, shape: np.reshape(x, shape), (
+    lambda g, out, x, shape: F.reshape(g, x.shape),))
+transpose = P("transpose", lambda x, axes: np.transpose(x, axes), (
+    lambda g, out, x, axes: F.transpose(g, _inverse_axes(axes)),))
+broadcast_to = P("broadcast_to", lambda x, shape: np.broadcast_to(x, shape), (
+    lambda g, out, x, shape: F.sum_to(g, x.shape),))
+getitem = P("getitem", lambda x, index, basic: x[index], (
+    lambda g, out, x, index, basic: F.untake(g, index, x.shape, basic),))
+untake = P("untake", _untake, (
+    lambda g, out, x, index, shape, basic: F.getitem(g, index),))
+concatenate = P("concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
+                (_concatenate_vjp,), variadic=True)
+
+matmul = P("matmul", np.matmul, (_matmul_vjp_a, _matmul_vjp_b))
+
+del P

@@ -1,0 +1,374 @@
+"""The Tensor: a NumPy array plus the record of the primitive op that made it.
+
+A tensor made by an op on inputs that require grad keeps three things for
+backprop: `_op` (the primitive from `autodiff.primitives`), `_parents` (the
+input tensors, in order, duplicates kept) and `_params` (the op's
+non-differentiable arguments, such as `axis`). Nodes refer only to their
+inputs, never to their outputs, so the graph holds no reference cycles and
+dropping the output frees it at once.
+"""
+
+import numpy as np
+
+from autodiff.grad_mode import is_grad_enabled
+
+_RELEASED = object()  # `_params` of a node whose graph backward() has freed
+_FLOAT_KINDS = "f"
+_ALLOWED_KINDS = "fiub"
+
+
+def _to_array(data, dtype):
+    """Copy `data` into a new ndarray, rejecting dtypes the engine cannot use."""
+    try:
+        array = np.array(data, dtype=dtype)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"Tensor: cannot convert {type(data).__name__} to an array ({error}); "
+            "pass numbers, nested lists of numbers or a numeric ndarray"
+        ) from None
+
+    if array.dtype.kind not in _ALLOWED_KINDS:
+        hint = ""
+        if array.dtype == object and _contains_tensor(data):
+            hint = "; to combine tensors use autodiff.stack or autodiff.concatenate"
+        raise TypeError(
+            f"Tensor: unsupported dtype {array.dtype}; use a float, integer or bool "
+            f"dtype{hint}"
+        )
+    return array
+
+
+def _contains_tensor(data):
+    return isinstance(data, (list, tuple)) and any(
+        isinstance(item, Tensor) or _contains_tensor(item) for item in data
+    )
+
+
+def _check_float(array, what):
+    if array.dtype.kind not in _FLOAT_KINDS:
+        raise TypeError(
+            f"{what}: only floating-point tensors can require grad, got dtype "
+            f"{array.dtype}; create it with a float dtype, e.g. dtype='float64' "
+            "or data like 1.0 instead of 1"
+        )
+
+
+class Tensor:
+    """An n-dimensional array that records how it was computed.
+
+    Args:
+        data: a Python number, a nested list of numbers, an ndarray or a
+            Tensor. The data is copied.
+        requires_grad: record ops on this tensor so that `backward()` fills
+            its `.grad`. Only float dtypes may require grad.
+        dtype: NumPy dtype to convert to. By default NumPy's choice is kept:
+            float64 for Python floats, int64 for Python ints, and an
+            ndarray's own dtype (float32 stays float32).
+        name: a label shown in `repr` and in pictures of the graph.
+
+    A 0-d tensor is a scalar. Ops follow NumPy's broadcasting and type
+    promotion rules: a Python number never widens a float32 tensor.
+
+    >>> import autodiff as ad
+    >>> w = ad.Tensor([1.0, -2.0], requires_grad=True, name="w")
+    >>> (w * w).sum().backward()
+    >>> w.grad
+    Tensor([ 2., -4.], shape=(2,), dtype=float64)
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "name", "_op", "_parents", "_params", "__weakref__")
+
+    # Makes `ndarray + Tensor` call Tensor.__radd__ instead of NumPy looping
+    # over the tensor as an object array.
+    __array_ufunc__ = None
+
+    def __init__(self, data, requires_grad=False, dtype=None, name=None):
+        if isinstance(data, Tensor):
+            data = data.data
+        array = _to_array(data, dtype)
+        if requires_grad:
+            _check_float(array, "Tensor")
+
+        self.data = array
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._op = None
+        self._parents = ()
+        self._params = None
+
+    # ----- properties -------------------------------------------------------
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def is_leaf(self):
+        """True for tensors made by the user rather than by a recorded op."""
+        return self._op is None
+
+    @property
+    def op(self):
+        """Name of the primitive that made this tensor, or None for a leaf."""
+        return None if self._op is None else self._op.name
+
+    @property
+    def T(self):
+        return _ops.transpose(self)
+
+    # ----- conversion -------------------------------------------------------
+
+    def item(self):
+        """Return the single element as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"item(): only a tensor with one element converts to a Python number, "
+                f"got shape {self.shape}; index it or reduce it first, e.g. t.sum().item()"
+            )
+        return self.data.item()
+
+    def numpy(self):
+        """Return the underlying ndarray (shared, not copied)."""
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def detach(self):
+        """Return a tensor that shares this data but has no history and no grad."""
+        return Tensor._from_array(self.data)
+
+    def requires_grad_(self, requires_grad=True):
+        """Set `requires_grad` in place on a leaf and return self."""
+        if not self.is_leaf and not requires_grad:
+            raise RuntimeError(
+                f"requires_grad_(False) on a non-leaf tensor made by '{self.op}'; "
+                "use .detach() to get a tensor without history"
+            )
+        if requires_grad:
+            _check_float(self.data, "requires_grad_()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def zero_grad(self):
+        """Clear the accumulated gradient (sets `.grad` to None, as PyTorch does)."""
+        self.grad = None
+
+    def astype(self, dtype):
+        return _ops.astype(self, dtype)
+
+    def backward(self, grad=None, retain_graph=None, create_graph=False):
+        """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad.
+
+        See `autodiff.backprop.backward` for the arguments and the rules.
+        """
+        from autodiff.backprop import backward
+
+        backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
+
+    def draw(self, **options):
+        """Return a picture of the graph that produced this tensor (see `autodiff.draw_graph`)."""
+        from autodiff.draw import draw_graph
+
+        return draw_graph(self, **options)
+
+    # ----- Python protocol --------------------------------------------------
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=50)
+        parts = [f"shape={self.shape}", f"dtype={self.dtype}"]
+        if self.name is not None:
+            parts.append(f"name={self.name!r}")
+        if self._op is not None:
+            parts.append(f"op={self._op.name}")
+        elif self.requires_grad:
+            parts.append("requires_grad=True")
+        return f"Tensor({body}, {', '.join(parts)})"
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor; use .item() to get its value")
+        return len(self.data)
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor; use .item() to get its value")
+        return (self[i] for i in range(len(self.data)))
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor with shape {self.shape} is ambiguous; "
+                "use (t).all() or (t).any() on .numpy()"
+            )
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    # ----- arithmetic -------------------------------------------------------
+
+    def __add__(self, other):
+        return _ops.add(self, other)
+
+    def __radd__(self, other):
+        return _ops.add(other, self)
+
+    def __sub__(self, other):
+        return _ops.subtract(self, other)
+
+    def __rsub__(self, other):
+        return _ops.subtract(other, self)
+
+    def __mul__(self, other):
+        return _ops.multiply(self, other)
+
+    def __rmul__(self, other):
+        return _ops.multiply(other, self)
+
+    def __truediv__(self, other):
+        return _ops.divide(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops.divide(other, self)
+
+    def __pow__(self, other):
+        return _ops.power(self, other)
+
+    def __rpow__(self, other):
+        return _ops.power(other, self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(other, self)
+
+    def __neg__(self):
+        return _ops.negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.abs(self)
+
+    def __getitem__(self, index):
+        return _ops.getitem(self, index)
+
+    # Comparisons give bool tensors with no history, as in NumPy and PyTorch.
+    def __eq__(self, other):
+        return _ops.compare(np.equal, self, other)
+
+    def __ne__(self, other):
+        return _ops.compare(np.not_equal, self, other)
+
+    def __lt__(self, other):
+        return _ops.compare(np.less, self, other)
+
+    def __le__(self, other):
+        return _ops.compare(np.less_equal, self, other)
+
+    def __gt__(self, other):
+        return _ops.compare(np.greater, self, other)
+
+    def __ge__(self, other):
+        return _ops.compare(np.greater_equal, self, other)
+
+    # ----- internal constructors --------------------------------------------
+
+    @classmethod
+    def _from_array(cls, array):
+        """Wrap an ndarray without copying or checking (internal fast path)."""
+        out = object.__new__(cls)
+        out.data = array
+        out.grad = None
+        out.requires_grad = False
+        out.name = None
+        out._op = None
+        out._parents = ()
+        out._params = None
+        return out
+
+
+def apply(primitive, inputs, params=None):
+    """Run `primitive` forward on the inputs' data and record the node if needed.
+
+    `inputs` is a tuple of Tensors; `params` a dict of non-differentiable
+    keyword arguments passed to both the forward and the VJPs.
+    """
+    try:
+        if params:
+            data = primitive.forward(*[t.data for t in inputs], **params)
+        else:
+            data = primitive.forward(*[t.data for t in inputs])
+    except (ValueError, IndexError, TypeError) as error:
+        shapes = ", ".join(str(t.shape) for t in inputs)
+        dtypes = ", ".join(str(t.dtype) for t in inputs)
+        raise type(error)(
+            f"{primitive.name}: {error} (input shapes {shapes}; dtypes {dtypes})"
+        ) from None
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)  # NumPy returns scalars, not 0-d arrays, from 0-d ops
+
+    out = object.__new__(Tensor)
+    out.data = data
+    out.grad = None
+    out.name = None
+    if is_grad_enabled() and any(t.requires_grad for t in inputs):
+        out.requires_grad = True
+        out._op = primitive
+        out._parents = inputs
+        out._params = params
+    else:
+        out.requires_grad = False
+        out._op = None
+        out._parents = ()
+        out._params = None
+    return out
+
+
+def as_tensor(value, like=None):
+    """Return `value` as a Tensor, without copying when it already is one.
+
+    A Python number next to a float tensor `like` takes that tensor's dtype,
+    so a float32 tensor stays float32 (NumPy 2 treats Python numbers the
+    same way). Anything else keeps NumPy's dtype.
+    """
+    if isinstance(value, Tensor):
+        return value
+    if like is not None and type(value) in (float, int, bool) and like.data.dtype.kind == "f":
+        return Tensor._from_array(np.asarray(value, dtype=like.data.dtype))
+    if isinstance(value, np.ndarray):
+        array = value
+    else:
+        array = _to_array(value, None)
+    if array.dtype.kind not in _ALLOWED_KINDS:
+        raise TypeError(f"unsupported operand dtype {array.dtype}; use a float, integer or bool dtype")
+    return Tensor._from_array(array)
+
+
+def tensor(data, requires_grad=False, dtype=None, name=None):
+    """Create a Tensor (same arguments as `Tensor`)."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
+
+
+from autodiff import ops as _ops  # noqa: E402  (ops import Tensor from this module)
