@@ -14,10 +14,12 @@ order. The ops have NumPy's names, so NumPy code runs on tensors when
 (3.0, 1.0)
 """
 
-from autodiff.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from autodiff.grad_mode import (
+    current_scope, enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled,
+)
 from autodiff.tensor import Tensor, tensor
 from autodiff.ops import *  # noqa: F401,F403  (the NumPy-named functions)
-from autodiff.backprop import backward
+from autodiff.backprop import backward, grad
 from autodiff.gradcheck import GradcheckError, gradcheck
 from autodiff import methods as _methods  # noqa: F401  (attaches Tensor methods)
 

@@ -91,7 +91,7 @@ def _as_list(value, what, allow_arrays=False):
     return items
 
 
-def _backprop(outputs, seeds, retain_graph, create_graph, wanted):
+def _backprop(outputs, seeds, retain_graph, create_graph, wanted, trace=None):
     for output in outputs:
         if not output.requires_grad:
             raise RuntimeError(
@@ -112,7 +112,7 @@ def _backprop(outputs, seeds, retain_graph, create_graph, wanted):
     if pause_gc:
         gc.disable()
     try:
-        return _run(order, grads, retain_graph, create_graph, wanted)
+        return _run(order, grads, retain_graph, create_graph, wanted, trace)
     finally:
         set_grad_enabled(previous_mode)
         if pause_gc:
@@ -168,8 +168,13 @@ def _topological_order(outputs):
     return order
 
 
-def _run(order, grads, retain_graph, create_graph, wanted):
-    """Visit the nodes in order; accumulate leaf grads, or capture the `wanted` ones."""
+def _run(order, grads, retain_graph, create_graph, wanted, trace=None):
+    """Visit the nodes in order; accumulate leaf grads, or capture the `wanted` ones.
+
+    `trace`, when a list, receives ("visit", node, g) when a node's gradient
+    is complete and ("edge", node, i, parent, contribution) for each VJP
+    result, in the order backprop computes them (pictures use it).
+    """
     captured = {} if wanted is not None else None
     wanted = set(wanted) if wanted is not None else None
     for node in order:
@@ -178,6 +183,8 @@ def _run(order, grads, retain_graph, create_graph, wanted):
             continue  # every rule on the way here returned None
         if not create_graph and g.requires_grad:
             g = g.detach()
+        if trace is not None:
+            trace.append(("visit", node, g))
 
         if wanted is not None and node in wanted:
             captured[node] = g
@@ -199,6 +206,8 @@ def _run(order, grads, retain_graph, create_graph, wanted):
             if contribution is None:
                 continue
             contribution = _fit(contribution, parent, primitive, i)
+            if trace is not None:
+                trace.append(("edge", node, i, parent, contribution))
             previous = grads.get(parent)
             grads[parent] = contribution if previous is None else previous + contribution
 

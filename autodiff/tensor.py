@@ -10,7 +10,7 @@ dropping the output frees it at once.
 
 import numpy as np
 
-from autodiff.grad_mode import is_grad_enabled
+from autodiff.grad_mode import _state as _recording
 
 _RELEASED = object()  # `_params` of a node whose graph backward() has freed
 _FLOAT_KINDS = "f"
@@ -76,7 +76,9 @@ class Tensor:
     Tensor([ 2., -4.], shape=(2,), dtype=float64)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_op", "_parents", "_params", "__weakref__")
+    __slots__ = (
+        "data", "grad", "requires_grad", "name", "scope", "_op", "_parents", "_params", "__weakref__",
+    )
 
     # Makes `ndarray + Tensor` call Tensor.__radd__ instead of NumPy looping
     # over the tensor as an object array.
@@ -93,6 +95,7 @@ class Tensor:
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.name = name
+        self.scope = _recording.scope
         self._op = None
         self._parents = ()
         self._params = None
@@ -303,6 +306,7 @@ class Tensor:
         out.grad = None
         out.requires_grad = False
         out.name = None
+        out.scope = None
         out._op = None
         out._parents = ()
         out._params = None
@@ -333,7 +337,8 @@ def apply(primitive, inputs, params=None):
     out.data = data
     out.grad = None
     out.name = None
-    if is_grad_enabled() and any(t.requires_grad for t in inputs):
+    out.scope = _recording.scope
+    if _recording.enabled and any(t.requires_grad for t in inputs):
         out.requires_grad = True
         out._op = primitive
         out._parents = inputs
