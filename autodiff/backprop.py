@@ -227,14 +227,14 @@ def _fit(contribution, parent, primitive, i):
             f"the VJP rule of '{primitive.name}' for input {i} returned "
             f"{type(contribution).__name__}; rules must return a Tensor or None"
         )
-    if contribution.shape != parent.shape:
+    if contribution.data.shape != parent.data.shape:
         try:
-            contribution = ops.sum_to(contribution, parent.shape)
+            contribution = ops.sum_to(contribution, parent.data.shape)
         except ValueError:
             raise RuntimeError(
                 f"the VJP rule of '{primitive.name}' for input {i} returned shape "
                 f"{contribution.shape}, which does not reduce to the input's shape {parent.shape}"
             ) from None
-    if contribution.dtype != parent.dtype:
+    if contribution.data.dtype != parent.data.dtype:
         contribution = ops.astype(contribution, parent.dtype)
     return contribution

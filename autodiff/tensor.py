@@ -227,6 +227,20 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __array__(self, dtype=None, copy=None):
+        # Lets np.asarray(t) and plotting libraries read the values. NumPy
+        # ufuncs on tensors still raise, because __array_ufunc__ is None.
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def __setitem__(self, index, value):
+        raise TypeError(
+            "Tensor does not support item assignment, because an in-place change would "
+            "corrupt the recorded graph; build the new values with autodiff.where or "
+            "autodiff.concatenate, or assign into t.data outside of any graph"
+        )
+
     # ----- arithmetic -------------------------------------------------------
 
     def __add__(self, other):
@@ -338,7 +352,7 @@ def apply(primitive, inputs, params=None):
     out.grad = None
     out.name = None
     out.scope = _recording.scope
-    if _recording.enabled and any(t.requires_grad for t in inputs):
+    if _recording.enabled and _any_requires_grad(inputs):
         out.requires_grad = True
         out._op = primitive
         out._parents = inputs
@@ -349,6 +363,13 @@ def apply(primitive, inputs, params=None):
         out._parents = ()
         out._params = None
     return out
+
+
+def _any_requires_grad(inputs):
+    for t in inputs:  # a plain loop beats any() with a generator for 1 or 2 inputs
+        if t.requires_grad:
+            return True
+    return False
 
 
 def as_tensor(value, like=None):
