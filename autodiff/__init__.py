@@ -19,8 +19,9 @@ from autodiff.grad_mode import (
 )
 from autodiff.tensor import Tensor, tensor
 from autodiff.ops import *  # noqa: F401,F403  (the NumPy-named functions)
-from autodiff.backprop import backward, grad
-from autodiff.gradcheck import GradcheckError, gradcheck
+from autodiff.backprop import backward
+from autodiff.functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
+from autodiff.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autodiff import methods as _methods  # noqa: F401  (attaches Tensor methods)
 
 __version__ = "0.1.0"

@@ -51,6 +51,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """
     outputs = _as_list(outputs, "outputs")
     inputs = _as_list(inputs, "inputs")
+    if not outputs or not inputs:
+        raise ValueError("grad(): outputs and inputs must each contain at least one Tensor")
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
     else:
@@ -92,10 +94,11 @@ def _as_list(value, what, allow_arrays=False):
 
 
 def _backprop(outputs, seeds, retain_graph, create_graph, wanted, trace=None):
+    caller = "backward()" if wanted is None else "grad()"
     for output in outputs:
         if not output.requires_grad:
             raise RuntimeError(
-                "backward(): this tensor does not require grad and has no history; "
+                f"{caller}: the output does not require grad and has no history; "
                 "create the inputs with requires_grad=True, and do not compute it inside no_grad()"
             )
     if retain_graph is None or create_graph:
@@ -106,13 +109,16 @@ def _backprop(outputs, seeds, retain_graph, create_graph, wanted, trace=None):
         seed = _seed(output, seed)
         grads[output] = seed if output not in grads else grads[output] + seed
     order = _topological_order(outputs)
+    stops = frozenset()
+    if wanted:  # grad(); an empty list walks the whole graph (pictures use that)
+        order, stops = _on_paths_to(order, wanted)
 
     previous_mode = set_grad_enabled(create_graph)
     pause_gc = len(order) > _GC_PAUSE_NODES and gc.isenabled()
     if pause_gc:
         gc.disable()
     try:
-        return _run(order, grads, retain_graph, create_graph, wanted, trace)
+        return _run(order, grads, retain_graph, create_graph, wanted, trace, stops)
     finally:
         set_grad_enabled(previous_mode)
         if pause_gc:
@@ -168,7 +174,26 @@ def _topological_order(outputs):
     return order
 
 
-def _run(order, grads, retain_graph, create_graph, wanted, trace=None):
+def _on_paths_to(order, wanted):
+    """Return the nodes from which a wanted input is reachable, and the wanted nodes to stop at.
+
+    As in torch.autograd.grad, the graph below the inputs is neither run nor
+    freed, so a later backward() can still use it. A wanted node is a stop
+    unless another wanted node lies below it.
+    """
+    wanted = set(wanted)
+    leading = set()
+    stops = set()
+    for node in reversed(order):  # each node comes after all of its inputs
+        below = any(parent in leading for parent in node._parents)
+        if below or node in wanted:
+            leading.add(node)
+        if node in wanted and not below:
+            stops.add(node)
+    return [node for node in order if node in leading], stops
+
+
+def _run(order, grads, retain_graph, create_graph, wanted, trace=None, stops=frozenset()):
     """Visit the nodes in order; accumulate leaf grads, or capture the `wanted` ones.
 
     `trace`, when a list, receives ("visit", node, g) when a node's gradient
@@ -188,9 +213,11 @@ def _run(order, grads, retain_graph, create_graph, wanted, trace=None):
 
         if wanted is not None and node in wanted:
             captured[node] = g
+            if node in stops:
+                continue
         if node._op is None:
             if wanted is None:
-                node.grad = g if node.grad is None else node.grad + g
+                node.grad = _accumulate(node.grad, g, create_graph)
             continue
 
         primitive = node._op
@@ -215,6 +242,20 @@ def _run(order, grads, retain_graph, create_graph, wanted, trace=None):
             node._parents = ()
             node._params = _RELEASED
     return captured
+
+
+def _accumulate(current, g, create_graph):
+    """Return the leaf's new .grad: g added to the current one.
+
+    Without create_graph, a first gradient is copied, because g may be the
+    caller's seed, a read-only broadcast view, or the same tensor that an
+    add sent to another leaf.
+    """
+    if current is not None:
+        return current + g
+    if create_graph:
+        return g
+    return Tensor._from_array(np.array(g.data))
 
 
 def _fit(contribution, parent, primitive, i):

@@ -15,14 +15,30 @@ rule that takes the input's position first: `rule(i, g, out, *inputs, **params)`
 
 Conventions, the same as PyTorch's:
     relu'(0) = 0 and abs'(0) = 0 (sign(0) = 0);
-    max/min reductions share the gradient evenly among tied elements;
+    max/min reductions share the gradient evenly among tied elements
+    (as torch.amax; torch.max(x, dim) sends it all to one index instead);
     maximum/minimum give each side half of the gradient at a tie;
     clip passes the gradient where a_min <= x <= a_max, bounds included;
     where sends the gradient to the branch it took and zero to the other;
     d(x**y)/dx = 0 where y == 0, and d(x**y)/dy = 0 where x == 0 and y >= 0.
-    Masks and tie shares are constants of the forward values, so the
-    second derivative of relu, abs, clip, max and maximum is zero almost
-    everywhere.
+
+Second order, also the same as PyTorch's: masks and tie shares are
+constants computed from the forward values, so the engine's second
+derivative of relu, abs, sign, clip, max/min and maximum/minimum is
+exactly zero at every point. Between kinks that is the true value. At a
+kink (relu and abs at 0, clip at a bound, a tie) the true one does not
+exist, and the result follows from the first-order convention with the
+mask held constant: the Hessian of maximum(x, y)² at x == y is
+[[0.5, 0.5], [0.5, 0.5]].
+The branch that `where` did not take gets zero at every order. An op
+that computed that branch with an infinite derivative there still turns
+the zero into nan (0·inf), as in PyTorch, unless its input is masked too,
+as `_pow_vjp_exponent` does with `safe_base`.
+The y == 0 mask of power makes ∂/∂y(∂(x**y)/∂x) = 0 at y == 0, while
+∂/∂x(∂(x**y)/∂y) = 1/x there, its true value, so that Hessian is not
+symmetric at y == 0 (as in PyTorch). At x == 0 and y >= 0 the exponent
+rule takes the log of a substituted 1, so the second derivatives through
+it are 0, the true limits for y > 1, where PyTorch's are nan.
 """
 
 import builtins
@@ -131,7 +147,11 @@ def _inverse_axes(axes):
 
 
 def _pow_vjp_base(g, out, x, y):
-    return g * F.where(y.data == 0, 0.0, y * x ** (y - 1))
+    zero_exponent = y.data == 0
+    # Exponent 1 instead of y - 1 = -1 where y == 0, so that a zero base does
+    # not compute 0 ** -1 = inf (with NumPy's warning) for `where` to discard.
+    exponent = F.where(zero_exponent, 1.0, y - 1)
+    return g * F.where(zero_exponent, 0.0, y * x ** exponent)
 
 
 def _pow_vjp_exponent(g, out, x, y):

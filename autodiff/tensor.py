@@ -19,6 +19,11 @@ _ALLOWED_KINDS = "fiub"
 
 def _to_array(data, dtype):
     """Copy `data` into a new ndarray, rejecting dtypes the engine cannot use."""
+    if isinstance(data, (list, tuple)) and _contains_tensor(data, requiring_grad=True):
+        raise TypeError(
+            "Tensor: the list contains tensors that require grad, and copying their "
+            "values would drop their history; use autodiff.stack or autodiff.concatenate"
+        )
     try:
         array = np.array(data, dtype=dtype)
     except (TypeError, ValueError) as error:
@@ -38,10 +43,15 @@ def _to_array(data, dtype):
     return array
 
 
-def _contains_tensor(data):
-    return isinstance(data, (list, tuple)) and any(
-        isinstance(item, Tensor) or _contains_tensor(item) for item in data
-    )
+def _contains_tensor(data, requiring_grad=False):
+    if not isinstance(data, (list, tuple)):
+        return False
+    for item in data:
+        if isinstance(item, Tensor) and (item.requires_grad or not requiring_grad):
+            return True
+        if isinstance(item, (list, tuple)) and _contains_tensor(item, requiring_grad):
+            return True
+    return False
 
 
 def _check_float(array, what):

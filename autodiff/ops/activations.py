@@ -33,9 +33,7 @@ def logsumexp(a, axis=None, keepdims=False):
     """
     a = as_tensor(a)
     axes = normalize_axis(axis, a.ndim, "logsumexp", a.shape)
-    shift = np.max(a.data, axis=axes, keepdims=True)
-    shift = np.where(np.isfinite(shift), shift, 0)  # all -inf (or inf) rows: no shift
-    shift = Tensor._from_array(shift.astype(a.dtype, copy=False))
+    shift = _max_shift(a, axes)
 
     result = log(sum(exp(a - shift), axis=axes, keepdims=True)) + shift
     if keepdims:
@@ -50,10 +48,27 @@ def softmax(x, axis=None):
     As in SciPy the default axis=None normalises over all elements; for a
     batch of logits of shape (n, k) pass axis=-1.
     """
-    return exp(log_softmax(x, axis=axis))
+    x = as_tensor(x)
+    return exp(_log_softmax(x, normalize_axis(axis, x.ndim, "softmax", x.shape)))
 
 
 def log_softmax(x, axis=None):
     """x - logsumexp(x) over `axis`, as `scipy.special.log_softmax` (default: all elements)."""
     x = as_tensor(x)
-    return x - logsumexp(x, axis=axis, keepdims=True)
+    return _log_softmax(x, normalize_axis(axis, x.ndim, "log_softmax", x.shape))
+
+
+def _log_softmax(x, axes):
+
+    # (x - m) - log Σ exp(x - m) rather than x - logsumexp(x): near x = 1000
+    # in float32, logsumexp(x) is rounded to a multiple of 6e-5, and that
+    # rounding error would survive the subtraction.
+    shifted = x - _max_shift(x, axes)
+    return shifted - log(sum(exp(shifted), axis=axes, keepdims=True))
+
+
+def _max_shift(a, axes):
+    """Return the max over `axes` (keepdims) as a constant, with 0 where it is ±inf."""
+    shift = np.max(a.data, axis=axes, keepdims=True)
+    shift = np.where(np.isfinite(shift), shift, 0)  # all -inf (or inf) rows: no shift
+    return Tensor._from_array(shift.astype(a.dtype, copy=False))

@@ -84,6 +84,11 @@ def astype(x, dtype):
     """Cast to `dtype`. A cast to a non-float dtype gives a constant with no gradient."""
     x = as_tensor(x)
     dtype = np.dtype(dtype)
+    if dtype.kind not in "fiub":
+        raise TypeError(
+            f"astype: cannot cast a {x.dtype} tensor to {dtype}. Tensors hold only float, "
+            "integer or bool values, so pass one of those dtypes."
+        )
     if dtype == x.dtype:
         return x
     if dtype.kind != "f":

@@ -1,6 +1,9 @@
 """Reductions with NumPy's `axis` (int, negative, tuple or None) and `keepdims`."""
 
 import math
+import warnings
+
+import numpy as np
 
 from autodiff import primitives as P
 from autodiff.ops._common import normalize_axis
@@ -14,11 +17,10 @@ def _reduce(primitive, a, axis, keepdims):
     return apply(primitive, (a,), {"axis": axes, "keepdims": bool(keepdims)})
 
 
-def _count(a, axis):
-    """Number of elements that a reduction over `axis` combines."""
-    if axis is None:
+def _count(a, axes):
+    """Number of elements that a reduction over `axes` (normalized, or None) combines."""
+    if axes is None:
         return a.size
-    axes = normalize_axis(axis, a.ndim, "mean", a.shape)
     return math.prod(a.shape[i] for i in axes)
 
 
@@ -42,14 +44,30 @@ amin = min
 
 def mean(a, axis=None, keepdims=False):
     a = as_tensor(a)
-    return sum(a, axis, keepdims) * (1.0 / _count(a, axis))
+    axes = normalize_axis(axis, a.ndim, "mean", a.shape)
+    return sum(a, axes, keepdims) * (1.0 / _count(a, axes))
 
 
 def var(a, axis=None, ddof=0, keepdims=False):
     """Mean squared deviation from the mean, divided by (N - ddof) as in NumPy."""
     a = as_tensor(a)
-    deviation = a - mean(a, axis, keepdims=True)
-    return sum(deviation * deviation, axis, keepdims) * (1.0 / (_count(a, axis) - ddof))
+    axes = normalize_axis(axis, a.ndim, "var", a.shape)
+    deviation = a - mean(a, axes, keepdims=True)
+    squares = sum(deviation * deviation, axes, keepdims)
+
+    degrees = _count(a, axes) - ddof
+    if degrees <= 0:
+        # NumPy's behaviour: warn, then divide by zero, which gives nan where
+        # the squares sum to 0 and inf elsewhere.
+        warnings.warn(
+            f"var: degrees of freedom N - ddof = {degrees} is not positive (N = {_count(a, axes)} "
+            f"elements per slice, ddof = {ddof}), so the result is nan or inf. Pass a ddof below N.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return squares / 0.0
+    return squares * (1.0 / degrees)
 
 
 def sum_to(x, shape):

@@ -95,6 +95,9 @@ def _normalize_index_item(item):
         item = item.data
     elif isinstance(item, list):
         item = np.asarray(item)
+        if item.size == 0:
+            # np.asarray([]) is float64, but x[[]] selects nothing, as in NumPy.
+            item = item.astype(np.intp)
     if isinstance(item, np.ndarray) and item.dtype.kind not in "iub":
         raise IndexError(
             f"getitem: index arrays must be integer or bool, got dtype {item.dtype}"

@@ -1,0 +1,488 @@
+"""The backprop engine: graph walking, accumulation, graph freeing, no_grad and autodiff.grad."""
+
+import gc
+import math
+import threading
+import time
+import weakref
+
+import numpy as np
+import pytest
+import torch
+
+import autodiff as ad
+from autodiff.primitives import Primitive
+from autodiff.tensor import apply
+
+# --- small exact cases ---
+
+
+def test_unused_input_grad_none():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    unused = ad.tensor([3.0, 4.0], requires_grad=True)
+
+    (x * 2.0).sum().backward()
+
+    assert unused.grad is None
+    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+
+
+def test_constant_operand_gets_no_grad():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    constant = ad.tensor([3.0, 4.0])
+
+    (x * constant).sum().backward()
+
+    assert constant.grad is None
+    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
+
+
+@pytest.mark.parametrize("kind", ["ndarray", "tensor", "list"])
+def test_custom_upstream_gradient(kind):
+    x = ad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    upstream = {"ndarray": np.array([1.0, 10.0, 100.0]),
+                "tensor": ad.tensor([1.0, 10.0, 100.0]),
+                "list": [1.0, 10.0, 100.0]}[kind]
+
+    (x * x).backward(grad=upstream)
+
+    np.testing.assert_array_equal(x.grad.data, [2.0, 40.0, 600.0])
+
+
+def test_upstream_gradient_on_leaf():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+
+    x.backward(grad=np.array([5.0, 6.0]))
+
+    np.testing.assert_array_equal(x.grad.data, [5.0, 6.0])
+
+
+def test_scalar_seed_defaults_to_one():
+    x = ad.tensor(3.0, requires_grad=True)
+
+    (x * 4.0).backward()
+
+    assert x.grad.item() == 4.0
+
+
+def test_one_element_output_default_seed():
+    x = ad.tensor([[3.0]], requires_grad=True)
+
+    (x * 4.0).backward()
+
+    np.testing.assert_array_equal(x.grad.data, [[4.0]])
+
+
+def test_backward_function_form():
+    x = ad.tensor(2.0, requires_grad=True)
+
+    ad.backward(x * x)
+
+    assert x.grad.item() == 4.0
+
+
+def test_million_op_chain():
+    # A recursive graph walk would raise RecursionError near depth 1000.
+    # This test took 10 to 28 s on a shared 2-core machine, so the time limit
+    # below only catches a walk that became quadratic.
+    x = ad.tensor(1.0, requires_grad=True)
+    factor = ad.tensor(1.0000001)
+    y = x
+    start = time.perf_counter()
+    for _ in range(1_000_000):
+        y = y * factor
+
+    y.backward()
+
+    assert x.grad.item() == pytest.approx(math.exp(1_000_000 * math.log1p(1e-7)), rel=1e-9)
+    assert time.perf_counter() - start < 120
+    assert gc.isenabled()
+
+
+def test_failed_backward_restores_gc():
+    # Past 10,000 nodes backward() pauses the cycle collector, and an error in
+    # a VJP rule must not leave it paused.
+    broken = Primitive("broken_rule", lambda a: a, (lambda g, out, a: 1 / 0,))
+    x = ad.tensor(1.0, requires_grad=True)
+    y = apply(broken, (x,))
+    for _ in range(20_000):
+        y = y + 1.0
+
+    with pytest.raises(ZeroDivisionError):
+        y.backward()
+
+    assert gc.isenabled()
+    assert ad.is_grad_enabled()
+
+
+# --- fan-out: every use of a tensor contributes, and each node passes its gradient on once ---
+
+
+def test_self_multiply():
+    x = ad.tensor([1.5, -2.0], requires_grad=True)
+
+    (x * x).sum().backward()
+
+    np.testing.assert_array_equal(x.grad.data, [3.0, -4.0])
+
+
+def test_self_add():
+    x = ad.tensor([1.5, -2.0], requires_grad=True)
+
+    (x + x).sum().backward()
+
+    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+
+
+def test_self_matmul():
+    x = ad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+
+    (x @ x).sum().backward()
+
+    # ∂/∂X Σ(XX) = 1 Xᵀ + Xᵀ 1
+    ones = np.ones((2, 2))
+    np.testing.assert_array_equal(x.grad.data, ones @ x.data.T + x.data.T @ ones)
+
+
+def test_reused_intermediate():
+    x = ad.tensor([0.5, 2.0], requires_grad=True)
+    h = x * 3.0
+
+    y = h * h + h * 2.0 + ad.exp(h)
+    y.sum().backward()
+
+    h_data = 3.0 * x.data
+    np.testing.assert_allclose(x.grad.data, 3.0 * (2.0 * h_data + 2.0 + np.exp(h_data)))
+
+
+def test_intermediate_vjp_runs_once():
+    calls = []
+
+    def identity_vjp(g, out, x):
+        calls.append(g.data.copy())
+        return g
+
+    counted = Primitive("counted_identity", lambda x: x.copy(), (identity_vjp,))
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    h = apply(counted, (x,))
+
+    (h * h + h * 3.0 + h).sum().backward()
+
+    assert len(calls) == 1
+    np.testing.assert_array_equal(calls[0], 2 * x.data + 4.0)
+    np.testing.assert_array_equal(x.grad.data, 2 * x.data + 4.0)
+
+
+def test_diamond_graph_like_torch():
+    def function(x, lib):
+        a = lib.sin(x)
+        b = lib.exp(x)
+        c = a * b
+        return (c + a * 2.0 + b).sum()
+
+    x = ad.tensor([0.3, -1.2], requires_grad=True)
+    t = torch.tensor([0.3, -1.2], dtype=torch.float64, requires_grad=True)
+
+    function(x, ad).backward()
+    function(t, torch).backward()
+
+    np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-12)
+
+
+def test_non_leaf_grad_not_stored():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2.0
+
+    (h * h).sum().backward()
+
+    assert h.grad is None
+
+
+def test_detach_stops_gradient():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+
+    (x * x.detach()).sum().backward()
+
+    np.testing.assert_array_equal(x.grad.data, [1.0, 2.0])
+
+
+# --- accumulation across calls ---
+
+
+def test_grads_accumulate_across_calls():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+
+    (x * 3.0).sum().backward()
+    (x * x).sum().backward()
+
+    np.testing.assert_array_equal(x.grad.data, [5.0, 7.0])
+
+
+def test_zero_grad_restarts_accumulation():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3.0).sum().backward()
+
+    x.zero_grad()
+    assert x.grad is None
+
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
+
+
+# --- retain_graph and freeing the graph ---
+
+
+def test_retain_graph_second_backward():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    y = (ad.exp(x) * x).sum()
+
+    y.backward(retain_graph=True)
+    y.backward()
+
+    np.testing.assert_allclose(x.grad.data, 2 * np.exp(x.data) * (x.data + 1))
+
+
+def test_backward_drops_parents():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2.0
+    y = (h * h).sum()
+
+    y.backward()
+
+    assert h._parents == ()
+    assert y._parents == ()
+    assert h.op == "multiply"
+
+
+def test_retain_graph_keeps_parents():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2.0
+
+    (h * h).sum().backward(retain_graph=True)
+
+    assert h._parents[0] is x
+
+
+def test_backward_frees_intermediates():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    h = ad.exp(x)
+    probe = weakref.ref(h)
+    y = (h * h).sum()
+    del h
+
+    gc.disable()
+    try:
+        y.backward()
+        alive_after_backward = probe() is not None
+    finally:
+        gc.enable()
+
+    assert not alive_after_backward
+
+
+def test_dropping_output_frees_graph():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+
+    gc.disable()
+    try:
+        h = ad.exp(x)
+        probe = weakref.ref(h)
+        y = (h * h).sum()
+        del h
+        alive_with_output = probe() is not None
+        del y
+        alive_without_output = probe() is not None
+    finally:
+        gc.enable()
+
+    assert alive_with_output
+    assert not alive_without_output
+
+
+# --- each leaf gets its own writable .grad array, as in PyTorch ---
+
+
+def test_leaf_grads_are_distinct():
+    a = ad.tensor([1.0, 2.0], requires_grad=True)
+    b = ad.tensor([3.0, 4.0], requires_grad=True)
+
+    (a + b).sum().backward()
+
+    assert a.grad is not b.grad
+
+
+def test_leaf_grad_not_the_seed():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    seed = ad.tensor([1.0, 1.0])
+
+    (x + 0.0).backward(grad=seed)
+
+    assert x.grad is not seed
+
+
+def test_leaf_grad_is_writable():
+    x = ad.tensor(np.ones((2, 3)), requires_grad=True)
+
+    x.sum().backward()
+
+    assert x.grad.data.flags.writeable
+
+
+# --- no_grad and friends ---
+
+
+def test_no_grad_results_have_no_history():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+
+    with ad.no_grad():
+        y = x * 2.0
+
+    assert not y.requires_grad
+    assert y.is_leaf
+    assert ad.is_grad_enabled()
+
+
+def test_no_grad_decorator():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+
+    @ad.no_grad()
+    def double(t):
+        return t * 2.0
+
+    assert not double(x).requires_grad
+    assert (x * 2.0).requires_grad
+
+
+def test_enable_grad_inside_no_grad():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+
+    with ad.no_grad():
+        with ad.enable_grad():
+            y = x * 2.0
+        z = x * 2.0
+
+    assert y.requires_grad
+    assert not z.requires_grad
+
+
+def test_set_grad_enabled_returns_previous():
+    previous = ad.set_grad_enabled(False)
+    try:
+        assert previous is True
+        assert not ad.is_grad_enabled()
+    finally:
+        ad.set_grad_enabled(previous)
+
+    assert ad.is_grad_enabled()
+
+
+def test_no_grad_restored_after_error():
+    with pytest.raises(KeyError):
+        with ad.no_grad():
+            raise KeyError("inside")
+
+    assert ad.is_grad_enabled()
+
+
+def test_no_grad_is_per_thread():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    worker_inside = threading.Event()
+    main_done = threading.Event()
+    recorded = {}
+
+    def worker():
+        with ad.no_grad():
+            worker_inside.set()
+            main_done.wait(timeout=10)
+            recorded["worker"] = (x * 2.0).requires_grad
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert worker_inside.wait(timeout=10)
+    recorded["main"] = (x * 2.0).requires_grad
+    main_done.set()
+    thread.join(timeout=10)
+
+    assert recorded["main"] is True
+    assert recorded["worker"] is False
+
+
+def test_no_grad_not_inherited_by_thread():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    recorded = {}
+
+    def worker():
+        recorded["worker"] = (x * 2.0).requires_grad
+
+    with ad.no_grad():
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join(timeout=10)
+
+    assert recorded["worker"] is True
+
+
+# --- autodiff.grad(outputs, inputs) ---
+
+
+def test_grad_returns_gradients():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    w = ad.tensor([3.0, -1.0], requires_grad=True)
+
+    gx, gw = ad.grad((x * w).sum(), [x, w])
+
+    np.testing.assert_array_equal(gx.data, [3.0, -1.0])
+    np.testing.assert_array_equal(gw.data, [1.0, 2.0])
+
+
+def test_grad_leaves_grad_untouched():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    unused_by_grad = ad.tensor(1.0, requires_grad=True)
+    (x * 5.0).sum().backward()
+    before = x.grad
+
+    ad.grad((x * x * unused_by_grad).sum(), [x])
+
+    assert x.grad is before
+    np.testing.assert_array_equal(x.grad.data, [5.0, 5.0])
+    assert unused_by_grad.grad is None
+
+
+def test_grad_with_grad_outputs():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+
+    (gx,) = ad.grad(x * x, [x], grad_outputs=[np.array([1.0, 10.0])])
+
+    np.testing.assert_array_equal(gx.data, [2.0, 40.0])
+
+
+def test_grad_of_intermediate():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3.0
+
+    (gh,) = ad.grad((h * h).sum(), [h])
+
+    np.testing.assert_array_equal(gh.data, [6.0, 12.0])
+
+
+def test_grad_allow_unused():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    unused = ad.tensor(1.0, requires_grad=True)
+
+    gx, gu = ad.grad((x * 2.0).sum(), [x, unused], allow_unused=True)
+
+    assert gu is None
+    np.testing.assert_array_equal(gx.data, [2.0, 2.0])
+
+
+def test_grad_create_graph_second_derivative():
+    x = ad.tensor([0.5, -1.0], requires_grad=True)
+    t = torch.tensor([0.5, -1.0], dtype=torch.float64, requires_grad=True)
+
+    (g,) = ad.grad((ad.tanh(x) * x ** 3).sum(), [x], create_graph=True)
+    (g * g).sum().backward()
+    (tg,) = torch.autograd.grad((torch.tanh(t) * t ** 3).sum(), [t], create_graph=True)
+    (tg * tg).sum().backward()
+
+    np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-12)

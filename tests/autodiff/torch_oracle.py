@@ -1,0 +1,157 @@
+"""Run one computation in autodiff and in PyTorch on the same inputs and compare them.
+
+PyTorch is the test oracle: for the same NumPy inputs, the autodiff output
+must match PyTorch's in shape, dtype and value, and so must the gradient of
+every float input. Float arrays become inputs that require grad in both
+libraries. Int and bool arrays, and every argument that is not an ndarray,
+are passed through as constants.
+
+The output y is contracted with a fixed random tensor v of its shape
+(`y.backward(grad=v)` in both libraries), so the whole vector-Jacobian
+product is checked, not only the gradient of a sum.
+"""
+
+import numpy as np
+import torch
+
+import autodiff as ad
+
+# The float32 tolerances allow for NumPy's and PyTorch's kernels rounding
+# differently (exp, log, tanh, summation order). The float64 ones are near
+# machine precision.
+TOLERANCES = {
+    np.dtype(np.float32): {"rtol": 1e-5, "atol": 1e-6},
+    np.dtype(np.float64): {"rtol": 1e-10, "atol": 1e-12},
+}
+
+FLOAT_DTYPES = (np.float32, np.float64)
+
+
+def is_float_array(value):
+    return isinstance(value, np.ndarray) and value.dtype.kind == "f"
+
+
+def to_autodiff(value):
+    if isinstance(value, np.ndarray):
+        return ad.tensor(value, requires_grad=is_float_array(value))
+    return value
+
+
+def to_torch(value):
+    if isinstance(value, np.ndarray):
+        tensor = torch.from_numpy(value.copy())
+        return tensor.requires_grad_(is_float_array(value))
+    return value
+
+
+def _as_outputs(result):
+    """Return the result as a list of outputs (split returns a list)."""
+    return list(result) if isinstance(result, (list, tuple)) else [result]
+
+
+def _tolerance(*dtypes):
+    """Return the looser tolerance of the dtypes involved."""
+    floats = [np.dtype(d) for d in dtypes if np.dtype(d).kind == "f"]
+    if any(d == np.float32 for d in floats):
+        return TOLERANCES[np.dtype(np.float32)]
+    return TOLERANCES[np.dtype(np.float64)]
+
+
+def assert_matches_torch(function, *arrays, torch_function=None, seed=0, check_dtype=True):
+    """Assert that autodiff and PyTorch agree on `function` at `arrays`.
+
+    Args:
+        function: takes autodiff Tensors (or constants) and returns a Tensor
+            or a list of Tensors.
+        arrays: the inputs, as ndarrays or constants.
+        torch_function: the same computation on torch tensors. It defaults
+            to `function` itself, for expressions that both libraries spell
+            alike (operators and shared method names).
+        seed: seed of the random upstream gradient v.
+        check_dtype: compare the output dtypes too. Off only where the two
+            libraries' type promotion rules legitimately differ.
+
+    Returns the autodiff inputs and outputs, for extra checks by the caller.
+    """
+    torch_function = function if torch_function is None else torch_function
+    ours_in = [to_autodiff(a) for a in arrays]
+    theirs_in = [to_torch(a) for a in arrays]
+
+    ours = _as_outputs(function(*ours_in))
+    theirs = _as_outputs(torch_function(*theirs_in))
+    assert len(ours) == len(theirs), "number of outputs"
+
+    for i, (y, t) in enumerate(zip(ours, theirs)):
+        expected = t.detach().numpy()
+        assert y.shape == expected.shape, f"output {i} shape"
+        if check_dtype:
+            assert y.dtype == expected.dtype, f"output {i} dtype"
+        np.testing.assert_allclose(
+            y.data, expected, equal_nan=True, err_msg=f"output {i} value",
+            **_tolerance(y.dtype, expected.dtype),
+        )
+
+    _backward_both(ours, theirs, seed)
+
+    for i, (x, t, a) in enumerate(zip(ours_in, theirs_in, arrays)):
+        if not is_float_array(a):
+            continue
+        expected = np.zeros(a.shape, a.dtype) if t.grad is None else t.grad.numpy()
+        got = np.zeros(a.shape, a.dtype) if x.grad is None else x.grad.data
+        assert got.shape == a.shape, f"grad {i} shape"
+        assert got.dtype == a.dtype, f"grad {i} dtype"
+        np.testing.assert_allclose(
+            got, expected, equal_nan=True, err_msg=f"grad of input {i}", **_tolerance(a.dtype),
+        )
+    return ours_in, ours
+
+
+def _backward_both(ours, theirs, seed):
+    """Backpropagate the same random upstream gradients through both graphs."""
+    rng = np.random.default_rng(seed)
+    pairs = [(y, t) for y, t in zip(ours, theirs) if t.requires_grad]
+    if not pairs:
+        return
+    assert all(y.requires_grad for y, _ in pairs), "autodiff output lost its history"
+
+    seeds = [rng.standard_normal(y.shape).astype(y.dtype) for y, _ in pairs]
+    if len(pairs) == 1:
+        (y, t), v = pairs[0], seeds[0]
+        y.backward(grad=v)
+        t.backward(torch.from_numpy(v.copy()))
+        return
+
+    ours_loss = sum((y * v).sum() for (y, _), v in zip(pairs, seeds))
+    theirs_loss = sum((t * torch.from_numpy(v.copy())).sum() for (_, t), v in zip(pairs, seeds))
+    ours_loss.backward()
+    theirs_loss.backward()
+
+
+def assert_gradcheck(function, *arrays, **tolerances):
+    """Assert that backprop through `function` matches float64 central differences.
+
+    Float arrays become float64 inputs that require grad, and other
+    arguments are passed through unchanged. A list of outputs (from split) is checked
+    as one flat tensor.
+    """
+    inputs = [
+        ad.tensor(a.astype(np.float64), requires_grad=True) if is_float_array(a) else a
+        for a in arrays
+    ]
+
+    def joined(*args):
+        outputs = _as_outputs(function(*args))
+        if len(outputs) == 1:
+            return outputs[0]
+        return ad.concatenate([ad.ravel(y) for y in outputs])
+
+    assert ad.gradcheck(joined, *inputs, **tolerances)
+
+
+def check_op(function, *arrays, torch_function=None, check_dtype=True, **tolerances):
+    """Check `function` by central differences (float64) and against PyTorch in float32 and float64."""
+    assert_gradcheck(function, *arrays, **tolerances)
+
+    for dtype in FLOAT_DTYPES:
+        cast = [a.astype(dtype) if is_float_array(a) else a for a in arrays]
+        assert_matches_torch(function, *cast, torch_function=torch_function, check_dtype=check_dtype)
