@@ -1,0 +1,1 @@
+"""Runnable examples of the nn package; start with `python -m nn.examples.housing`."""
