@@ -23,5 +23,6 @@ from autodiff.backprop import backward
 from autodiff.functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
 from autodiff.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autodiff import methods as _methods  # noqa: F401  (attaches Tensor methods)
+from autodiff.draw import backprop_steps, draw_backprop, draw_graph
 
 __version__ = "0.1.0"

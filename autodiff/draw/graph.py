@@ -1,0 +1,95 @@
+"""Collect the recorded graph behind a tensor, iteratively and in a stable order."""
+
+from collections import Counter
+
+from autodiff.tensor import _RELEASED, Tensor
+
+
+class Graph:
+    """The tensors that produced `output`, each after all of its inputs.
+
+    `tensors[k]` is drawn as the value node "v{k}" and, unless it is a leaf,
+    the op node "op{k}" that made it. The order comes from a depth-first
+    walk that follows each node's inputs in argument order, so the same
+    graph always gets the same ids. `output` is the last tensor.
+    """
+
+    __slots__ = ("output", "tensors", "index")
+
+    def __init__(self, output, tensors):
+        self.output = output
+        self.tensors = tensors
+        self.index = {t: k for k, t in enumerate(tensors)}
+
+    @property
+    def op_count(self):
+        return sum(1 for t in self.tensors if t._op is not None)
+
+    @property
+    def node_count(self):
+        """Nodes of the full picture: one per tensor and one per op."""
+        return len(self.tensors) + self.op_count
+
+    def op_counts(self):
+        """Return a Counter: how many ops of each primitive the graph records."""
+        return Counter(t._op.name for t in self.tensors if t._op is not None)
+
+    def consumers(self):
+        """Return, for each tensor, the tensors whose op takes it as an input (each once)."""
+        result = {t: [] for t in self.tensors}
+        for t in self.tensors:
+            for parent in dict.fromkeys(t._parents):
+                result[parent].append(t)
+        return result
+
+
+def value_id(k):
+    return f"v{k}"
+
+
+def op_id(k):
+    return f"op{k}"
+
+
+def collect_graph(output, caller):
+    """Return the Graph of `output`, walking its inputs with an explicit stack.
+
+    Raises TypeError when `output` is not a Tensor, and RuntimeError when
+    backward() has already freed part of the graph, which then cannot be
+    drawn.
+    """
+    if not isinstance(output, Tensor):
+        raise TypeError(
+            f"{caller}(): expected a Tensor, got {type(output).__name__}; wrap arrays "
+            "with autodiff.tensor(...) and compute with autodiff ops to record a graph"
+        )
+
+    tensors = []
+    seen = set()
+    stack = [(output, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            tensors.append(node)
+            continue
+        if node in seen:
+            continue
+        if node._params is _RELEASED:
+            raise RuntimeError(_released_message(caller, node))
+
+        seen.add(node)
+        stack.append((node, True))
+        # Reversed, so that the first input is taken first and gets the lower id.
+        for parent in reversed(node._parents):
+            if parent not in seen:
+                stack.append((parent, False))
+    return Graph(output, tensors)
+
+
+def _released_message(caller, node):
+    return (
+        f"{caller}(): the graph that produced this tensor was freed by backward() "
+        f"(the '{node._op.name}' node no longer has its inputs), so it cannot be drawn; "
+        "call backward(retain_graph=True) to keep the graph for drawing, or draw "
+        "before calling backward()"
+    )
