@@ -14,11 +14,6 @@ from autodiff import ops
 from autodiff.grad_mode import set_grad_enabled
 from autodiff.tensor import _RELEASED, Tensor
 
-# Above this many nodes, backward() pauses the cycle collector: the graph has
-# no cycles, and repeated full collections over millions of live nodes would
-# make the pass quadratic.
-_GC_PAUSE_NODES = 10_000
-
 
 def backward(output, grad=None, retain_graph=None, create_graph=False):
     """Accumulate ∂output/∂leaf into `leaf.grad` for every leaf that requires grad.
@@ -108,16 +103,20 @@ def _backprop(outputs, seeds, retain_graph, create_graph, wanted, trace=None):
     for output, seed in zip(outputs, seeds):
         seed = _seed(output, seed)
         grads[output] = seed if output not in grads else grads[output] + seed
-    order = _topological_order(outputs)
-    stops = frozenset()
-    if wanted:  # grad(); an empty list walks the whole graph (pictures use that)
-        order, stops = _on_paths_to(order, wanted)
 
-    previous_mode = set_grad_enabled(create_graph)
-    pause_gc = len(order) > _GC_PAUSE_NODES and gc.isenabled()
+    # The graph has no reference cycles, so the cycle collector can only
+    # waste time here: on a 10^6-node graph its full passes during the sort
+    # and the pass cost more than the backprop itself. The pause costs well
+    # under a microsecond.
+    pause_gc = gc.isenabled()
     if pause_gc:
         gc.disable()
+    previous_mode = set_grad_enabled(create_graph)
     try:
+        order = _topological_order(outputs)
+        stops = frozenset()
+        if wanted:  # grad(); an empty list walks the whole graph (pictures use that)
+            order, stops = _on_paths_to(order, wanted)
         return _run(order, grads, retain_graph, create_graph, wanted, trace, stops)
     finally:
         set_grad_enabled(previous_mode)
@@ -202,6 +201,7 @@ def _run(order, grads, retain_graph, create_graph, wanted, trace=None, stops=fro
     """
     captured = {} if wanted is not None else None
     wanted = set(wanted) if wanted is not None else None
+    handed = {id(g.data) for g in grads.values()}  # the seeds belong to the caller
     for node in order:
         g = grads.pop(node, None)
         if g is None:
@@ -212,12 +212,12 @@ def _run(order, grads, retain_graph, create_graph, wanted, trace=None, stops=fro
             trace.append(("visit", node, g))
 
         if wanted is not None and node in wanted:
-            captured[node] = g
+            captured[node] = _accumulate(None, g, create_graph, handed)
             if node in stops:
                 continue
         if node._op is None:
             if wanted is None:
-                node.grad = _accumulate(node.grad, g, create_graph)
+                node.grad = _accumulate(node.grad, g, create_graph, handed)
             continue
 
         primitive = node._op
@@ -244,18 +244,23 @@ def _run(order, grads, retain_graph, create_graph, wanted, trace=None, stops=fro
     return captured
 
 
-def _accumulate(current, g, create_graph):
+def _accumulate(current, g, create_graph, handed):
     """Return the leaf's new .grad: g added to the current one.
 
-    Without create_graph, a first gradient is copied, because g may be the
-    caller's seed, a read-only broadcast view, or the same tensor that an
-    add sent to another leaf.
+    Without create_graph, a first gradient is copied when its array might be
+    seen elsewhere: a read-only or view array (such as the caller's seed
+    reshaped), or one already given to another leaf (add sends the same g
+    to both inputs). `handed` holds the ids of the arrays given out so far.
     """
     if current is not None:
         return current + g
     if create_graph:
         return g
-    return Tensor._from_array(np.array(g.data))
+    array = g.data
+    if array.base is not None or not array.flags.writeable or id(array) in handed:
+        array = array.copy()
+    handed.add(id(array))
+    return g if array is g.data else Tensor._from_array(array)
 
 
 def _fit(contribution, parent, primitive, i):

@@ -188,9 +188,7 @@ class Tensor:
 
         See `autodiff.backprop.backward` for the arguments and the rules.
         """
-        from autodiff.backprop import backward
-
-        backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
+        _backprop.backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
 
     def draw(self, **options):
         """Return a picture of the graph that produced this tensor (see `autodiff.draw_graph`)."""
@@ -408,3 +406,4 @@ def tensor(data, requires_grad=False, dtype=None, name=None):
 
 
 from autodiff import ops as _ops  # noqa: E402  (ops import Tensor from this module)
+from autodiff import backprop as _backprop  # noqa: E402
