@@ -255,7 +255,12 @@ def run(args):
     except ImportError as error:
         print(f"Skipped the loss curves: {error}", file=sys.stderr)
     loss = forward_graph(model, data.X_test[:GRAPH_EXAMPLES], data.y_test[:GRAPH_EXAMPLES])
-    written.append(write_graph(loss, model, output))
+    graph_path = write_graph(loss, output)
+    written.append(graph_path)
+    if graph_path.suffix == ".dot":
+        print("Wrote the graph as DOT text because Graphviz is not installed; install it "
+              "(apt-get install graphviz, brew install graphviz or conda install graphviz) "
+              "and `pip install graphviz` to get SVG", file=sys.stderr)
     model.zero_grad()
 
     print("Wrote " + ", ".join(str(path) for path in written))

@@ -86,15 +86,15 @@ def test_numeric_features_with_sgd(tmp_path, capsys):
     assert result["history"].val_loss == []  # the test rows are monitored, not used as validation data
 
 
-def test_graph_fallback_without_draw_graph(tmp_path, capsys, monkeypatch):
-    import autodiff
-
-    monkeypatch.delattr(autodiff, "draw_graph", raising=False)
+def test_graph_as_dot_without_graphviz(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", "")  # hides Graphviz's dot program
     housing.main(["--epochs", "1", "--hidden", "3", "--output", str(tmp_path), "--no-progress"])
-    capsys.readouterr()
+    stderr = capsys.readouterr().err
     text = (tmp_path / "mlp_graph.dot").read_text(encoding="utf-8")
     assert text.startswith("digraph")
-    assert "0: Linear\\nW (8, 3)" in text
+    assert "cluster" in text
+    assert not (tmp_path / "mlp_graph.svg").exists()
+    assert "install graphviz" in stderr.lower()
 
 
 def test_help_lists_options_with_units(capsys):
