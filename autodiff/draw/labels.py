@@ -70,7 +70,7 @@ def format_element(value, format_number):
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (float, np.floating)):
-        return format_number(float(value))
+        return format_number(float(value) + 0.0)  # + 0.0 turns -0.0 into 0.0
     return str(value)
 
 
@@ -89,7 +89,7 @@ def array_lines(array, format_number, max_elements):
     if array.ndim == 0:
         return [format_element(array.item(), format_number)]
 
-    formatter = {"float_kind": lambda x: format_number(float(x))}
+    formatter = {"float_kind": lambda x: format_number(float(x) + 0.0)}
     text = np.array2string(array, separator=", ", formatter=formatter, max_line_width=_LINE_WIDTH)
     return text.splitlines()
 

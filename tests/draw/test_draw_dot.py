@@ -358,3 +358,12 @@ def test_unknown_option_raises():
 def test_non_tensor_raises():
     with pytest.raises(TypeError, match=r"draw_graph\(\): expected a Tensor, got ndarray"):
         ad.draw_graph(np.ones(3))
+
+
+def test_negative_zero_shown_as_zero():
+    x = ad.tensor([-1.0, 2.0], requires_grad=True, name="x")
+    y = ad.relu(x) * -1.0
+    y.sum().backward(retain_graph=True)
+    source = ad.draw_graph(y).source
+    assert "-0" not in source.replace("-0.", "")
+    assert x.grad.data[0] == 0.0
