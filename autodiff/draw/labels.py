@@ -95,14 +95,30 @@ def array_lines(array, format_number, max_elements):
 
 
 def summarize_array(array, format_number):
-    """Return "min … · mean … · max …" for a non-empty array (NaN shows as nan)."""
+    """Return "min … · mean … · max …" for a non-empty array.
+
+    For float arrays the statistics cover the finite elements, and the count
+    of nan and inf elements follows, so that one nan does not hide the rest.
+    """
     if array.dtype.kind == "b":
         return f"{int(np.count_nonzero(array))} of {array.size} True"
 
-    low = format_element(array.min(), format_number)
-    high = format_element(array.max(), format_number)
-    mean = format_number(float(np.mean(array, dtype=np.float64)))
-    return f"min {low} · mean {mean} · max {high}"
+    finite = array
+    suffix = ""
+    if array.dtype.kind == "f":
+        finite_mask = np.isfinite(array)
+        finite = array[finite_mask]
+        nan_count = int(np.count_nonzero(np.isnan(array)))
+        inf_count = array.size - finite.size - nan_count
+        counts = [f"{n} {word}" for n, word in ((nan_count, "nan"), (inf_count, "inf")) if n]
+        suffix = " · " + ", ".join(counts) if counts else ""
+        if finite.size == 0:
+            return f"no finite values{suffix}"
+
+    low = format_element(finite.min(), format_number)
+    high = format_element(finite.max(), format_number)
+    mean = format_number(float(np.mean(finite, dtype=np.float64)))
+    return f"min {low} · mean {mean} · max {high}{suffix}"
 
 
 def value_lines(tensor, options, extra_lines=()):

@@ -306,7 +306,7 @@ def test_max_elements_option():
 
 
 @pytest.mark.parametrize("data, expected", [
-    (np.array([1.0, np.nan] * 6), "value min nan · mean nan · max nan"),
+    (np.array([1.0, np.nan] * 6), "value min 1 · mean 1 · max 1 · 6 nan"),
     (np.arange(10), "value min 0 · mean 4.5 · max 9"),
     (np.array([True, False] * 5), "value 5 of 10 True"),
     (np.zeros((0, 3)), "value empty"),
@@ -367,3 +367,16 @@ def test_negative_zero_shown_as_zero():
     source = ad.draw_graph(y).source
     assert "-0" not in source.replace("-0.", "")
     assert x.grad.data[0] == 0.0
+
+
+def test_summary_counts_nan_and_inf():
+    values = np.arange(13, dtype=float)
+    values[0] = np.nan
+    values[1] = np.inf
+    source = ad.draw_graph(ad.tensor(values, requires_grad=True) * 2.0).source
+    assert "min 4 · mean 14 · max 24 · 1 nan, 1 inf" in source
+
+
+def test_summary_all_nan():
+    source = ad.draw_graph(ad.tensor(np.full(20, np.nan), requires_grad=True) * 2.0).source
+    assert "no finite values · 20 nan" in source
