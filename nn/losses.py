@@ -7,7 +7,8 @@ shape (n,) would otherwise broadcast to (n, n) and compare every
 prediction with every target.
 
 `reduction` is "mean" (default), "sum" or "none" (one value per example,
-or per element for the elementwise losses), as in PyTorch.
+or per element for the elementwise losses), as in PyTorch. As there, the
+mean over zero examples is nan and the sum is 0.
 """
 
 import numpy as np
@@ -40,6 +41,10 @@ def _check_same_shape(prediction, target, name):
 
 def _reduce(per_example, reduction, name):
     if reduction == "mean":
+        if per_example.size == 0:
+            # A mean over no elements is nan, as torch.nn losses return (checked with torch 2.13),
+            # and its gradient is empty. autodiff.mean would divide by the zero count instead.
+            return autodiff.sum(per_example) * np.nan
         return autodiff.mean(per_example)
     if reduction == "sum":
         return autodiff.sum(per_example)

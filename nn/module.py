@@ -18,8 +18,8 @@ class Parameter(Tensor):
 
     Args:
         data: the initial value. It is copied.
-        requires_grad: False freezes the parameter: optimisers reject it
-            and backward() leaves its `.grad` at None.
+        requires_grad: False freezes the parameter: backward() leaves its
+            `.grad` at None, so optimisers skip it.
         name: a label shown in `repr` and in pictures of the graph.
 
     Results of ops on a Parameter are plain Tensors.

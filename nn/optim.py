@@ -26,6 +26,11 @@ def _check_hyperparameter(value, name, owner, upper=None):
 class Optimizer:
     """Base class: validates the parameters and implements `zero_grad` and `step`.
 
+    Parameters must be floating-point leaf tensors. Frozen ones
+    (requires_grad=False) are accepted as in torch.optim, so
+    `model.parameters()` can be passed after freezing a layer. backward()
+    leaves their `.grad` at None, so step() skips them.
+
     Subclasses define `_update(index, param, grad)`, which changes
     `param.data` in place from the ndarray `grad`.
     """
@@ -42,11 +47,10 @@ class Optimizer:
         for index, param in enumerate(params):
             if not isinstance(param, Tensor):
                 raise TypeError(f"{owner}: parameter {index} is a {type(param).__name__}, not a Tensor")
-            if not param.requires_grad:
-                raise ValueError(
-                    f"{owner}: parameter {index} (shape {param.shape}) does not require grad, so "
-                    "backward() never sets its gradient; pass only trainable parameters or call "
-                    ".requires_grad_() on it"
+            if param.dtype.kind != "f":
+                raise TypeError(
+                    f"{owner}: parameter {index} (shape {param.shape}) has dtype {param.dtype}; "
+                    "only floating-point tensors can be optimised, so create it with a float dtype"
                 )
             if not param.is_leaf:
                 raise ValueError(
@@ -67,17 +71,24 @@ class Optimizer:
     def step(self):
         """Update every parameter that has a gradient, in place.
 
-        Parameters whose `.grad` is None (unused by the loss) are skipped,
-        as in PyTorch.
+        Parameters whose `.grad` is None (frozen, or unused by the loss)
+        are skipped, as in PyTorch.
 
         Raises:
             RuntimeError: no parameter has a gradient, which means
-                backward() was not called since the last zero_grad().
+                backward() was not called since the last zero_grad(), or
+                every parameter is frozen.
         """
         grads = [param.grad for param in self.params]
         if all(grad is None for grad in grads):
+            owner = type(self).__name__
+            if not any(param.requires_grad for param in self.params):
+                raise RuntimeError(
+                    f"{owner}.step(): none of the {len(self.params)} parameters requires grad, so "
+                    "backward() gives none of them a gradient; unfreeze some with .requires_grad_()"
+                )
             raise RuntimeError(
-                f"{type(self).__name__}.step(): no parameter has a gradient; call loss.backward() "
+                f"{owner}.step(): no parameter has a gradient; call loss.backward() "
                 "before step(), and zero_grad() only after step()"
             )
 
@@ -108,8 +119,8 @@ class SGD(Optimizer):
     `nn.StochasticSampler` and `nn.MinibatchSampler`).
 
     Args:
-        params: an iterable of Tensors that require grad, such as
-            `model.parameters()`.
+        params: an iterable of floating-point leaf Tensors, such as
+            `model.parameters()`. Frozen ones are skipped by step().
         lr: the learning rate α > 0.
         momentum: μ in [0, 1). 0 (default) is plain SGD.
         weight_decay: λ >= 0.
@@ -168,7 +179,8 @@ class Adam(Optimizer):
     of v, as PyTorch does.
 
     Args:
-        params: an iterable of Tensors that require grad.
+        params: an iterable of floating-point leaf Tensors, such as
+            `model.parameters()`. Frozen ones are skipped by step().
         lr: α > 0 (default 1e-3).
         betas: (β1, β2), each in [0, 1) (default (0.9, 0.999)).
         eps: ε >= 0 (default 1e-8).

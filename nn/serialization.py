@@ -94,6 +94,12 @@ def save_module(module, path):
     and the temporary file is removed. `path` is used as given: unlike
     `numpy.savez`, no ".npz" suffix is added.
 
+    Raises:
+        FileNotFoundError: the directory of `path` does not exist.
+        IsADirectoryError: `path` is a directory.
+        OSError: another failure, such as PermissionError for a read-only
+            directory. Every message names `path`, not the temporary file.
+
     >>> import os, tempfile, nn
     >>> model = nn.Linear(2, 1, seed=0)
     >>> path = os.path.join(tempfile.mkdtemp(), "model.npz")
@@ -109,10 +115,14 @@ def save_module(module, path):
     arrays[_FORMAT_KEY] = np.array(FORMAT_MARKER)
     arrays[_CLASS_KEY] = np.array(type(module).__name__)
 
-    directory = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary_path = tempfile.mkstemp(
-        dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp"
-    )
+    directory = _check_save_path(path)
+    try:
+        descriptor, temporary_path = tempfile.mkstemp(
+            dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp"
+        )
+    except OSError as error:
+        raise _save_error(error, path, f"cannot create a file in {directory!r}") from error
+
     try:
         with os.fdopen(descriptor, "wb") as file:
             _write_npz(file, arrays)
@@ -121,15 +131,46 @@ def save_module(module, path):
         # mkstemp creates the file readable by its owner only; give it the mode a plain open() would.
         os.chmod(temporary_path, 0o666 & ~_current_umask())
         os.replace(temporary_path, path)
-    except BaseException:
+    except BaseException as error:
         # BaseException too: a KeyboardInterrupt mid-write must not leave a stray file.
         try:
             os.unlink(temporary_path)
         except FileNotFoundError:
             pass
+        if isinstance(error, OSError):
+            # The error names the temporary file, which the user never asked for.
+            raise _save_error(error, path, "writing failed") from error
         raise
 
     _sync_directory(directory)
+
+
+def _check_save_path(path):
+    """Return the directory that will contain `path`, raising an error that names `path` if it cannot."""
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            f"cannot save to {path!r}: it is a directory; pass a file path such as "
+            f"{os.path.join(path, 'model.npz')!r}"
+        )
+
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.exists(directory):
+        raise FileNotFoundError(
+            f"cannot save to {path!r}: the directory {directory!r} does not exist; create it first, "
+            f"e.g. with os.makedirs({directory!r}, exist_ok=True)"
+        )
+    if not os.path.isdir(directory):
+        raise NotADirectoryError(f"cannot save to {path!r}: {directory!r} is not a directory")
+    return directory
+
+
+def _save_error(error, path, failure):
+    """Return an OSError of the same class as `error`, with a message that names the user's path.
+
+    The caller chains `error` as the cause, which keeps its errno and the temporary file's name.
+    """
+    reason = error.strerror or str(error)
+    return type(error)(f"cannot save to {path!r}: {failure} ({reason})")
 
 
 def _write_npz(file, arrays):

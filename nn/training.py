@@ -6,10 +6,8 @@ import sys
 import time
 import warnings
 
-import numpy as np
-
 import autodiff
-from autodiff import Tensor
+from nn._inputs import as_data_array, check_batch_size, check_count, check_same_length
 from nn._optional import import_optional
 from nn.sampling import MinibatchSampler
 
@@ -32,29 +30,34 @@ class History:
     """Wall-clock time of the whole fit, in seconds."""
 
 
-def _as_array(value, what):
-    if isinstance(value, Tensor):
-        return value.numpy()
-    if isinstance(value, np.ndarray):
-        return value
-    raise TypeError(f"fit: {what} must be an ndarray or a Tensor, got {type(value).__name__}")
-
-
 def evaluate(model, loss_fn, X, y, batch_size=None):
     """Return the loss of `model` on (X, y) as a float, without recording a graph.
 
-    With `batch_size`, the rows are evaluated in chunks and the chunk losses
-    averaged with weights proportional to their row counts, which equals
-    the full-set loss when `loss_fn` averages over examples (the default
-    reduction of the nn losses).
+    X and y are ndarrays, Tensors or nested lists, with one example per
+    row. With `batch_size`, the rows are evaluated in chunks and the chunk
+    losses averaged with weights proportional to their row counts, which
+    equals the full-set loss when `loss_fn` averages over examples (the
+    default reduction of the nn losses).
+
+    Raises:
+        ValueError: X or y is empty or contains NaN or inf, their row
+            counts differ, or batch_size is below 1.
+        TypeError: X or y is not numeric, or batch_size is not an int.
 
     >>> import numpy as np, nn
     >>> model = nn.Linear(1, 1, init="zeros")
     >>> nn.evaluate(model, nn.squared_loss, np.ones((4, 1)), np.full((4, 1), 2.0))   # ½·2²
     2.0
     """
-    X = _as_array(X, "X")
-    y = _as_array(y, "y")
+    X = as_data_array(X, "X", "evaluate")
+    y = as_data_array(y, "y", "evaluate")
+    check_same_length(X, y, "X", "y", "evaluate")
+    batch_size = check_batch_size(batch_size, "batch_size", "evaluate")
+    return _evaluate_checked(model, loss_fn, X, y, batch_size)
+
+
+def _evaluate_checked(model, loss_fn, X, y, batch_size):
+    """Run `evaluate` on arrays that the caller has already checked."""
     n = len(X)
     if batch_size is None or batch_size >= n:
         batch_size = n
@@ -102,9 +105,11 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs=10, batch_size=32, sampler=No
         model: a callable such as an nn.Module, mapping X rows to predictions.
         loss_fn: (prediction, target) -> 0-d Tensor, e.g. `nn.squared_loss`.
         optimizer: e.g. `nn.Adam(model.parameters())`.
-        X: inputs, an ndarray (or Tensor) with one example per row, shape (n, d).
+        X: inputs with one example per row, shape (n, d): an ndarray, a
+            Tensor or a nested list. It must have n >= 1 finite rows.
         y: targets with the same first dimension, e.g. shape (n, 1).
-        epochs: number of epochs, each `sampler.steps_per_epoch` steps.
+        epochs: number of epochs (any int >= 0), each
+            `sampler.steps_per_epoch` steps.
         batch_size: B of the default sampler,
             `MinibatchSampler(n, batch_size, seed=seed)`.
         sampler: any object with `epoch()` returning a list of index arrays
@@ -115,15 +120,22 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs=10, batch_size=32, sampler=No
         progress: True shows a tqdm progress bar; False shows none; None
             (default) shows one only when stderr is a terminal and the run
             lasts longer than one second.
-        eval_batch_size: rows per chunk when evaluating the epoch losses;
-            None evaluates each set at once.
+        eval_batch_size: rows per chunk (a positive int) when evaluating
+            the epoch losses; None evaluates each set at once.
         callback: an optional function called as callback(epoch, history)
             after each epoch's losses are recorded (epoch counts from 1),
             for example to keep the weights with the lowest validation loss.
 
     Raises:
-        FloatingPointError: the training loss became nan or inf; the message
-            names the epoch and step. A lower learning rate usually helps.
+        ValueError: the data is empty, contains NaN or inf (the message
+            names the array and counts the values), or has mismatched row
+            counts, or a count argument is out of range.
+        TypeError: the data is not numeric, or a count is not an int.
+        FloatingPointError: training diverged: a batch loss, or the loss
+            over the training set after an epoch, became nan or inf. The
+            error's `loss`, `epoch` and `step` attributes give the value and
+            where it happened (`step` is None for the end-of-epoch loss).
+            A lower learning rate usually helps.
         ImportError: progress=True and tqdm is not installed.
 
     >>> import numpy as np, nn
@@ -135,18 +147,9 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs=10, batch_size=32, sampler=No
     >>> history.train_loss[-1] < 1e-6
     True
     """
-    X = _as_array(X, "X")
-    y = _as_array(y, "y")
-    if len(X) != len(y):
-        raise ValueError(f"fit: X has {len(X)} rows but y has {len(y)}; they need one target per example")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"fit: epochs must be a non-negative int, got {epochs!r}")
-    if sampler is None:
-        sampler = MinibatchSampler(len(X), batch_size, seed=seed)
-    elif sampler.n != len(X):
-        raise ValueError(f"fit: the sampler draws from {sampler.n} examples but X has {len(X)} rows")
-    if validation_data is not None:
-        X_val, y_val = (_as_array(part, "validation_data") for part in validation_data)
+    X, y, epochs, sampler, validation_data, eval_batch_size = _check_fit_arguments(
+        X, y, epochs, batch_size, sampler, validation_data, seed, eval_batch_size
+    )
 
     history = History()
     start_time = time.perf_counter()
@@ -163,18 +166,22 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs=10, batch_size=32, sampler=No
                     )
                 value = loss.item()
                 if not math.isfinite(value):
-                    raise FloatingPointError(
-                        f"fit: the training loss became {value} at epoch {epoch}, step {step}; "
-                        "lower the learning rate or standardise the inputs and targets"
-                    )
+                    raise _divergence_error(f"the training loss became {value} at epoch {epoch}, step {step}",
+                                            value, epoch, step)
                 loss.backward()
                 optimizer.step()
                 history.step_loss.append(value)
 
-            history.train_loss.append(evaluate(model, loss_fn, X, y, eval_batch_size))
+            # The last steps of an epoch can blow up the weights without a non-finite batch loss.
+            history.train_loss.append(_evaluate_checked(model, loss_fn, X, y, eval_batch_size))
+            if not math.isfinite(history.train_loss[-1]):
+                raise _divergence_error(
+                    f"the loss over the training set became {history.train_loss[-1]} after epoch {epoch}",
+                    history.train_loss[-1], epoch, None,
+                )
             postfix = {"train": f"{history.train_loss[-1]:.4g}"}
             if validation_data is not None:
-                history.val_loss.append(evaluate(model, loss_fn, X_val, y_val, eval_batch_size))
+                history.val_loss.append(_evaluate_checked(model, loss_fn, *validation_data, eval_batch_size))
                 postfix["val"] = f"{history.val_loss[-1]:.4g}"
             if bar is not None:
                 bar.set_postfix(postfix, refresh=False)
@@ -186,3 +193,41 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs=10, batch_size=32, sampler=No
             bar.close()
         history.seconds = time.perf_counter() - start_time
     return history
+
+
+def _check_fit_arguments(X, y, epochs, batch_size, sampler, validation_data, seed, eval_batch_size):
+    """Return (X, y, epochs, sampler, validation pair or None, eval_batch_size) after checking them."""
+    X = as_data_array(X, "X", "fit")
+    y = as_data_array(y, "y", "fit")
+    check_same_length(X, y, "X", "y", "fit")
+    epochs = check_count(epochs, "epochs", "fit", minimum=0)
+    eval_batch_size = check_batch_size(eval_batch_size, "eval_batch_size", "fit")
+
+    if sampler is None:
+        batch_size = check_count(batch_size, "batch_size", "fit", minimum=1)
+        sampler = MinibatchSampler(len(X), batch_size, seed=seed)
+    elif sampler.n != len(X):
+        raise ValueError(f"fit: the sampler draws from {sampler.n} examples but X has {len(X)} rows")
+
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)):
+            raise TypeError(f"fit: validation_data must be a pair (X_val, y_val), got a {type(validation_data).__name__}")
+        if len(validation_data) != 2:
+            raise TypeError(
+                f"fit: validation_data must be a pair (X_val, y_val), got a {type(validation_data).__name__} "
+                f"of length {len(validation_data)}"
+            )
+        X_val = as_data_array(validation_data[0], "validation_data[0] (X_val)", "fit")
+        y_val = as_data_array(validation_data[1], "validation_data[1] (y_val)", "fit")
+        check_same_length(X_val, y_val, "X_val", "y_val", "fit")
+        validation_data = (X_val, y_val)
+    return X, y, epochs, sampler, validation_data, eval_batch_size
+
+
+def _divergence_error(description, loss, epoch, step):
+    """Return the FloatingPointError of a diverged run, with the numbers as attributes for callers."""
+    error = FloatingPointError(f"fit: {description}; lower the learning rate or standardise the inputs and targets")
+    error.loss = loss
+    error.epoch = epoch
+    error.step = step
+    return error

@@ -1,5 +1,7 @@
 """Tests for the losses: values and gradients against PyTorch, reductions, shape errors, stability."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -220,3 +222,43 @@ def test_bce_with_logits_stable_for_large_logits():
                                reduction="none")
     np.testing.assert_allclose(ours[0], [0.0, 0.0, 1000.0, 1000.0])
     assert_matches(ours, theirs)
+
+
+# --- zero examples ---
+
+ZERO_ROW_CASES = [
+    (nn.mse_loss, F.mse_loss, (0,), np.zeros(0)),
+    (nn.mse_loss, F.mse_loss, (0, 3), np.zeros((0, 3))),
+    (nn.binary_cross_entropy_with_logits, F.binary_cross_entropy_with_logits, (0, 1), np.zeros((0, 1))),
+    (nn.cross_entropy, F.cross_entropy, (0, 4), np.zeros(0, dtype=np.int64)),
+]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("ours_fn, torch_fn, shape, target", ZERO_ROW_CASES,
+                         ids=["mse-flat", "mse-2d", "bce", "cross-entropy"])
+def test_zero_rows_match_torch(ours_fn, torch_fn, shape, target, reduction):
+    # torch 2.13 returns nan for the mean over no elements, 0 for the sum, and an empty gradient.
+    prediction = np.zeros(shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torch warns about nothing here, so neither should we
+        ours = gradient_of(ours_fn, prediction, target, reduction=reduction)
+    theirs = torch_gradient_of(torch_fn, prediction, torch.from_numpy(target), reduction=reduction)
+    assert ours[0].shape == theirs[0].shape
+    assert ours[1].shape == shape
+    assert_matches(ours, theirs)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_squared_loss_zero_rows(reduction):
+    expected = {"mean": np.nan, "sum": 0.0, "none": np.zeros(0)}[reduction]
+    value, gradient = gradient_of(nn.squared_loss, np.zeros((0, 1)), np.zeros((0, 1)), reduction=reduction)
+    np.testing.assert_array_equal(value, expected)
+    assert gradient.shape == (0, 1)
+
+
+def test_zero_rows_mean_keeps_float32():
+    logits = autodiff.tensor(np.zeros((0, 3), dtype=np.float32))
+    loss = nn.cross_entropy(logits, np.zeros(0, dtype=np.int64))
+    assert loss.dtype == np.float32
+    assert np.isnan(loss.item())

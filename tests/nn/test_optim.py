@@ -154,11 +154,55 @@ def test_step_without_gradients():
         assert optimizer.step_count == 0
 
 
+FROZEN_LAYER_CASES = [
+    (lambda p: nn.SGD(p, lr=0.05, momentum=0.9, weight_decay=0.1),
+     lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, weight_decay=0.1)),
+    (lambda p: nn.Adam(p, lr=0.01, weight_decay=0.1),
+     lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=0.1, foreach=False)),
+]
+
+
+@pytest.mark.parametrize("factories", FROZEN_LAYER_CASES, ids=["sgd", "adam"])
+def test_frozen_layer_matches_torch(factories):
+    optimizer_factory, torch_optimizer_factory = factories
+    X, y, model, reference = make_problem()
+    model[0].weight.requires_grad_(False)
+    model[0].bias.requires_grad_(False)
+    reference[0].requires_grad_(False)
+    frozen_weight = model[0].weight.numpy().copy()
+
+    # The fine-tuning pattern: every parameter goes to the optimiser, frozen or not.
+    optimizer = optimizer_factory(model.parameters())
+    torch_optimizer = torch_optimizer_factory(reference.parameters())
+    X_torch, y_torch = torch.from_numpy(X), torch.from_numpy(y)
+    for step in range(N_STEPS):
+        rows = slice(4 * (step % 4), 4 * (step % 4) + 4)
+        optimizer.zero_grad()
+        nn.mse_loss(model(X[rows]), y[rows]).backward()
+        optimizer.step()
+        torch_optimizer.zero_grad()
+        torch.nn.functional.mse_loss(reference(X_torch[rows]), y_torch[rows]).backward()
+        torch_optimizer.step()
+
+    assert model[0].weight.grad is None
+    np.testing.assert_array_equal(model[0].weight.numpy(), frozen_weight)
+    assert_same_weights(model, reference, rtol=1e-12)
+
+
 @pytest.mark.parametrize("cls", [nn.SGD, nn.Adam])
-def test_rejects_parameter_without_grad(cls):
-    frozen = nn.Parameter([1.0], requires_grad=False)
-    with pytest.raises(ValueError, match=r"parameter 1 \(shape \(1,\)\) does not require grad"):
-        cls([nn.Parameter([1.0]), frozen], lr=0.1)
+def test_step_with_every_parameter_frozen(cls):
+    frozen = [nn.Parameter([1.0], requires_grad=False), nn.Parameter([2.0], requires_grad=False)]
+    optimizer = cls(frozen, lr=0.1)
+    with pytest.raises(RuntimeError, match="none of the 2 parameters requires grad"):
+        optimizer.step()
+    assert optimizer.step_count == 0
+
+
+@pytest.mark.parametrize("cls", [nn.SGD, nn.Adam])
+def test_rejects_integer_parameter(cls):
+    counts = autodiff.tensor([1, 2])
+    with pytest.raises(TypeError, match=r"parameter 1 \(shape \(2,\)\) has dtype int64; only floating-point"):
+        cls([nn.Parameter([1.0]), counts], lr=0.1)
 
 
 @pytest.mark.parametrize("cls", [nn.SGD, nn.Adam])

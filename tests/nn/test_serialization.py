@@ -158,8 +158,51 @@ def test_save_is_fsynced(tmp_path, monkeypatch, model):
 
 
 def test_save_to_missing_directory(tmp_path, model):
-    with pytest.raises(FileNotFoundError):
-        model.save(tmp_path / "missing" / "model.npz")
+    path = tmp_path / "missing" / "model.npz"
+    with pytest.raises(FileNotFoundError) as info:
+        model.save(path)
+    message = str(info.value)
+    assert message.startswith(f"cannot save to {str(path)!r}: the directory {str(path.parent)!r} does not exist")
+    assert ".tmp" not in message
+
+
+def test_save_to_directory(tmp_path, model):
+    with pytest.raises(IsADirectoryError) as info:
+        model.save(tmp_path)
+    assert str(info.value).startswith(f"cannot save to {str(tmp_path)!r}: it is a directory")
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_under_a_file(tmp_path, model):
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file, not a folder")
+    with pytest.raises(NotADirectoryError, match=f"{str(blocker)!r} is not a directory"):
+        model.save(blocker / "model.npz")
+
+
+def test_save_to_read_only_directory(tmp_path, monkeypatch, model):
+    # Tests may run as root, which can write anywhere, so the refusal is simulated.
+    def deny(dir, prefix, suffix):
+        raise PermissionError(13, "Permission denied", os.path.join(dir, prefix + "abc" + suffix))
+
+    monkeypatch.setattr(serialization.tempfile, "mkstemp", deny)
+    path = tmp_path / "model.npz"
+    with pytest.raises(PermissionError) as info:
+        model.save(path)
+    message = str(info.value)
+    assert message == f"cannot save to {str(path)!r}: cannot create a file in {str(tmp_path)!r} (Permission denied)"
+
+
+def test_failed_write_names_the_path(tmp_path, monkeypatch, model):
+    def fail(source, destination):
+        raise OSError(28, "No space left on device", source)
+
+    monkeypatch.setattr(serialization.os, "replace", fail)
+    path = tmp_path / "model.npz"
+    with pytest.raises(OSError) as info:
+        model.save(path)
+    assert str(info.value) == f"cannot save to {str(path)!r}: writing failed (No space left on device)"
+    assert os.listdir(tmp_path) == []
 
 
 # --- bad files ---

@@ -101,9 +101,13 @@ def test_fit_accepts_tensors():
 def test_fit_divergence_raises():
     X, y = regression_problem(32)
     model = nn.MLP(2, hidden=[8], seed=0)
-    with pytest.raises(FloatingPointError, match="the training loss became (inf|nan) at epoch"):
+    with pytest.raises(FloatingPointError, match="the training loss became (inf|nan) at epoch") as info:
         nn.fit(model, nn.squared_loss, nn.SGD(model.parameters(), lr=1e6), X, y * 1e3,
                epochs=5, batch_size=8, progress=False)
+    assert "lower the learning rate" in str(info.value)
+    assert info.value.epoch >= 1
+    assert info.value.step >= 1
+    assert not np.isfinite(info.value.loss)
 
 
 def test_fit_argument_errors():
@@ -114,12 +118,121 @@ def test_fit_argument_errors():
         nn.fit(model, nn.squared_loss, optimizer, X, y[:15], progress=False)
     with pytest.raises(ValueError, match="the sampler draws from 10 examples but X has 16 rows"):
         nn.fit(model, nn.squared_loss, optimizer, X, y, sampler=nn.StochasticSampler(10), progress=False)
-    with pytest.raises(ValueError, match="epochs must be a non-negative int"):
+    with pytest.raises(TypeError, match=r"fit: epochs must be an int, got 2.5 of type float"):
         nn.fit(model, nn.squared_loss, optimizer, X, y, epochs=2.5, progress=False)
-    with pytest.raises(TypeError, match="X must be an ndarray or a Tensor"):
-        nn.fit(model, nn.squared_loss, optimizer, X.tolist(), y, progress=False)
+    with pytest.raises(TypeError, match=r"fit: epochs must be an int, got True"):
+        nn.fit(model, nn.squared_loss, optimizer, X, y, epochs=True, progress=False)
+    with pytest.raises(ValueError, match=r"fit: epochs must be a non-negative int, got -1"):
+        nn.fit(model, nn.squared_loss, optimizer, X, y, epochs=-1, progress=False)
+    with pytest.raises(TypeError, match=r"fit: X must contain numbers, got dtype <U1"):
+        nn.fit(model, nn.squared_loss, optimizer, [["a", "b"]], y[:1], progress=False)
+    with pytest.raises(TypeError, match=r"validation_data must be a pair \(X_val, y_val\), got a tuple of length 3"):
+        nn.fit(model, nn.squared_loss, optimizer, X, y, validation_data=(X, y, y), progress=False)
+    with pytest.raises(ValueError, match="fit: X_val has 16 rows but y_val has 15"):
+        nn.fit(model, nn.squared_loss, optimizer, X, y, validation_data=(X, y[:15]), progress=False)
     with pytest.raises(ValueError, match=r"prediction has shape \(16, 1\) but target has shape \(16,\)"):
         nn.fit(model, nn.squared_loss, optimizer, X, y[:, 0], progress=False)
+
+
+def test_fit_accepts_numpy_integer_epochs():
+    X, y = regression_problem(16)
+    model = nn.Linear(2, 1, seed=0)
+    history = nn.fit(model, nn.squared_loss, nn.SGD(model.parameters(), lr=0.1), X, y,
+                     epochs=np.int64(2), batch_size=np.int32(8), eval_batch_size=np.uint8(5), progress=False)
+    assert len(history.train_loss) == 2
+    assert len(history.step_loss) == 4
+
+
+def test_fit_and_evaluate_accept_lists():
+    X, y = regression_problem(16)
+    model = nn.Linear(2, 1, seed=0)
+    expected = nn.evaluate(model, nn.squared_loss, X, y)
+    assert nn.evaluate(model, nn.squared_loss, X.tolist(), y.tolist()) == expected
+    history = nn.fit(model, nn.squared_loss, nn.SGD(model.parameters(), lr=0.1), X.tolist(), y.tolist(),
+                     epochs=1, validation_data=(X.tolist(), y.tolist()), progress=False)
+    assert history.val_loss == history.train_loss
+
+
+@pytest.mark.parametrize(
+    "kwargs, pattern",
+    [
+        (dict(batch_size=0), "fit: batch_size must be a positive int, got 0"),
+        (dict(eval_batch_size=0), "fit: eval_batch_size must be a positive int, got 0"),
+        (dict(validation_data=(np.ones((0, 2)), np.ones((0, 1)))),
+         r"fit: validation_data\[0\] \(X_val\) has no rows \(shape \(0, 2\)\)"),
+    ],
+)
+def test_fit_empty_and_zero_sizes(kwargs, pattern):
+    X, y = regression_problem(16)
+    model = nn.Linear(2, 1, seed=0)
+    with pytest.raises(ValueError, match=pattern):
+        nn.fit(model, nn.squared_loss, nn.SGD(model.parameters(), lr=0.1), X, y, epochs=1, progress=False, **kwargs)
+
+
+def test_fit_without_rows():
+    model = nn.Linear(2, 1, seed=0)
+    with pytest.raises(ValueError, match=r"fit: X has no rows \(shape \(0, 2\)\); pass at least one example"):
+        nn.fit(model, nn.squared_loss, nn.SGD(model.parameters(), lr=0.1), np.ones((0, 2)), np.ones((0, 1)))
+
+
+def test_evaluate_argument_errors():
+    model = nn.Linear(2, 1, seed=0)
+    with pytest.raises(ValueError, match=r"evaluate: X has no rows \(shape \(0, 2\)\)"):
+        nn.evaluate(model, nn.squared_loss, np.ones((0, 2)), np.ones((0, 1)))
+    with pytest.raises(ValueError, match="evaluate: batch_size must be a positive int, got 0"):
+        nn.evaluate(model, nn.squared_loss, np.ones((4, 2)), np.ones((4, 1)), batch_size=0)
+    with pytest.raises(TypeError, match="evaluate: batch_size must be an int, got 2.0"):
+        nn.evaluate(model, nn.squared_loss, np.ones((4, 2)), np.ones((4, 1)), batch_size=2.0)
+    with pytest.raises(ValueError, match="evaluate: X has 4 rows but y has 3"):
+        nn.evaluate(model, nn.squared_loss, np.ones((4, 2)), np.ones((3, 1)))
+    with pytest.raises(TypeError, match="evaluate: y must contain numbers, got dtype object"):
+        nn.evaluate(model, nn.squared_loss, np.ones((1, 2)), np.array([None]))
+    with pytest.raises(ValueError, match="evaluate: X must be .* with rows of equal length"):
+        nn.evaluate(model, nn.squared_loss, [[1.0, 2.0], [1.0]], np.ones((2, 1)))
+    with pytest.raises(ValueError, match="evaluate: X must have one row per example, got a 0-d value"):
+        nn.evaluate(model, nn.squared_loss, 1.0, np.ones((1, 1)))
+
+
+@pytest.mark.parametrize(
+    "make_data, pattern",
+    [
+        (lambda X, y: dict(X=np.full_like(X, np.nan), y=y), r"fit: X contains 20 NaN values in 10 of its 10 rows"),
+        (lambda X, y: dict(X=X, y=np.where(np.arange(10)[:, None] < 3, np.inf, y)),
+         r"fit: y contains 3 infinite values in 3 of its 10 rows"),
+        (lambda X, y: dict(X=np.where(X > 0, np.nan, -np.inf), y=y),
+         r"fit: X contains \d+ NaN and \d+ infinite values in 10 of its 10 rows"),
+        (lambda X, y: dict(X=X, y=y, validation_data=(X, np.full_like(y, np.nan))),
+         r"fit: validation_data\[1\] \(y_val\) contains 10 NaN values"),
+    ],
+    ids=["nan-X", "inf-y", "both-X", "nan-y_val"],
+)
+def test_fit_rejects_non_finite_data(make_data, pattern):
+    X, y = regression_problem(10)
+    model = nn.Linear(2, 1, seed=0)
+    with pytest.raises(ValueError, match=pattern):
+        nn.fit(model, nn.squared_loss, nn.SGD(model.parameters(), lr=0.1), epochs=1, progress=False,
+               **make_data(X, y))
+
+
+def test_evaluate_rejects_non_finite_data():
+    X, y = regression_problem(10)
+    X[4, 1] = np.nan
+    with pytest.raises(ValueError, match="evaluate: X contains 1 NaN value in 1 of its 10 rows"):
+        nn.evaluate(nn.Linear(2, 1, seed=0), nn.squared_loss, X, y)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_fit_divergence_after_last_step():
+    # One step per epoch with a huge rate: the step's own loss is finite, the weights after it are not.
+    X = np.ones((4, 1))
+    model = nn.Linear(1, 1, init="zeros")
+    with pytest.raises(FloatingPointError, match="the loss over the training set became (inf|nan) after epoch 1") as info:
+        nn.fit(model, nn.squared_loss, nn.SGD(model.parameters(), lr=1e306), X, 1e3 * X,
+               epochs=1, batch_size=4, progress=False)
+    assert info.value.epoch == 1
+    assert info.value.step is None
+    assert not np.isfinite(info.value.loss)
 
 
 def test_fit_rejects_non_scalar_loss():
