@@ -7,11 +7,12 @@ input through its primitive's VJP rule. A graph of N nodes costs O(N).
 """
 
 import gc
+import warnings
 
 import numpy as np
 
 from autodiff import ops
-from autodiff.grad_mode import set_grad_enabled
+from autodiff.grad_mode import _set_enabled
 from autodiff.tensor import _RELEASED, Tensor
 
 
@@ -31,8 +32,23 @@ def backward(output, grad=None, retain_graph=None, create_graph=False):
 
     Leaf gradients add up across calls, as in PyTorch, until cleared with
     `zero_grad()`.
+
+    With create_graph=True, each leaf's `.grad` records a graph that refers
+    back to the leaf, a reference cycle that only the cycle collector frees
+    (PyTorch has the same cycle and warns about it too). Prefer
+    `autodiff.grad(..., create_graph=True)`, which stores nothing in `.grad`.
     """
+    if create_graph:
+        warnings.warn(
+            "backward(create_graph=True) makes each leaf's .grad refer to a graph that "
+            "refers back to the leaf, a reference cycle that frees memory only when the "
+            "cycle collector runs; use autodiff.grad(outputs, inputs, create_graph=True) "
+            "to avoid it, or set leaf.grad = None when done",
+            UserWarning,
+            stacklevel=3,  # the caller of Tensor.backward
+        )
     _backprop([output], [grad], retain_graph, create_graph, wanted=None)
+
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -111,7 +127,7 @@ def _backprop(outputs, seeds, retain_graph, create_graph, wanted, trace=None):
     pause_gc = gc.isenabled()
     if pause_gc:
         gc.disable()
-    previous_mode = set_grad_enabled(create_graph)
+    previous_mode = _set_enabled(create_graph)
     try:
         order = _topological_order(outputs)
         stops = frozenset()
@@ -119,7 +135,7 @@ def _backprop(outputs, seeds, retain_graph, create_graph, wanted, trace=None):
             order, stops = _on_paths_to(order, wanted)
         return _run(order, grads, retain_graph, create_graph, wanted, trace, stops)
     finally:
-        set_grad_enabled(previous_mode)
+        _set_enabled(previous_mode)
         if pause_gc:
             gc.enable()
 
@@ -135,7 +151,18 @@ def _seed(output, grad):
             )
         return Tensor._from_array(np.ones(output.shape, dtype=output.dtype))
 
-    seed = grad if isinstance(grad, Tensor) else Tensor._from_array(np.asarray(grad))
+    if isinstance(grad, Tensor):
+        seed = grad
+    else:
+        try:
+            seed = Tensor._from_array(np.asarray(grad))
+        except ValueError as error:
+            raise TypeError(f"backward(): grad must be an array of numbers ({error})") from None
+    if seed.dtype.kind not in "fiub":
+        raise TypeError(
+            f"backward(): grad must be numeric, got dtype {seed.dtype}; pass an array of "
+            f"shape {output.shape}"
+        )
     if seed.shape != output.shape:
         raise ValueError(
             f"backward(): grad has shape {seed.shape} but the output has shape "

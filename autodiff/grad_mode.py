@@ -1,6 +1,7 @@
 """Per-thread recording state: whether ops are recorded, and the current name scope."""
 
 import functools
+import inspect
 import threading
 
 
@@ -17,7 +18,7 @@ def is_grad_enabled():
     return _state.enabled
 
 
-def set_grad_enabled(mode):
+def _set_enabled(mode):
     """Turn recording on or off for the current thread and return the previous mode."""
     previous = _state.enabled
     _state.enabled = bool(mode)
@@ -25,25 +26,87 @@ def set_grad_enabled(mode):
 
 
 class _GradMode:
-    """Context manager and decorator that sets the recording mode and restores it."""
+    """Context manager and decorator that sets the recording mode and restores it.
+
+    As in PyTorch 2, the subclasses also decorate without parentheses
+    (`@no_grad`), and a decorated generator runs each step in the mode.
+    """
 
     mode = True
 
+    def __new__(cls, function=None):
+        self = super().__new__(cls)
+        if function is None:
+            return self
+        if not callable(function):
+            raise TypeError(f"{cls.__name__}() takes no arguments, or a function to decorate")
+        return self(function)
+
     def __enter__(self):
-        self._previous = set_grad_enabled(self.mode)
+        self._previous = _set_enabled(self.mode)
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        set_grad_enabled(self._previous)
+        _set_enabled(self._previous)
         return False
 
     def __call__(self, function):
+        mode_type = type(self)
+        if inspect.isgeneratorfunction(function):
+            @functools.wraps(function)
+            def generator_wrapper(*args, **kwargs):
+                return (yield from _run_generator(function(*args, **kwargs), mode_type))
+
+            return generator_wrapper
+
         @functools.wraps(function)
         def wrapper(*args, **kwargs):
-            with type(self)():
+            with mode_type():
                 return function(*args, **kwargs)
 
         return wrapper
+
+
+def _run_generator(generator, mode_type):
+    """Drive `generator` so that each of its steps, not the caller's code, runs in the mode."""
+    try:
+        with mode_type():
+            response = generator.send(None)
+        while True:
+            try:
+                request = yield response
+            except GeneratorExit:
+                generator.close()
+                raise
+            except BaseException as error:  # forward throw() into the wrapped generator
+                with mode_type():
+                    response = generator.throw(error)
+            else:
+                with mode_type():
+                    response = generator.send(request)
+    except StopIteration as stop:
+        return stop.value
+
+
+class set_grad_enabled(_GradMode):
+    """Set recording on or off, as a call or as a context manager (as torch.set_grad_enabled).
+
+    `set_grad_enabled(False)` switches recording off at once in this thread.
+    Used in a `with` statement, it restores the previous mode at the end.
+    """
+
+    def __new__(cls, mode):
+        return object.__new__(cls)
+
+    def __init__(self, mode):
+        self.mode = bool(mode)
+        self._previous = _set_enabled(self.mode)
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, function):
+        raise TypeError("set_grad_enabled(mode) is not a decorator; use @no_grad or @enable_grad")
 
 
 class no_grad(_GradMode):

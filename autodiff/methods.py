@@ -20,24 +20,36 @@ def transpose(self, *axes):
     return ops.transpose(self, _shape_args(axes))
 
 
-def sum(self, axis=None, keepdims=False):
-    return ops.sum(self, axis=axis, keepdims=keepdims)
+def sum(self, axis=None, dtype=None, out=None, keepdims=False):
+    return ops.sum(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
 
 
-def mean(self, axis=None, keepdims=False):
-    return ops.mean(self, axis=axis, keepdims=keepdims)
+def mean(self, axis=None, dtype=None, out=None, keepdims=False):
+    return ops.mean(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
 
 
-def max(self, axis=None, keepdims=False):
-    return ops.max(self, axis=axis, keepdims=keepdims)
+def max(self, axis=None, out=None, keepdims=False):
+    return ops.max(self, axis=axis, out=out, keepdims=keepdims)
 
 
-def min(self, axis=None, keepdims=False):
-    return ops.min(self, axis=axis, keepdims=keepdims)
+def min(self, axis=None, out=None, keepdims=False):
+    return ops.min(self, axis=axis, out=out, keepdims=keepdims)
 
 
-def var(self, axis=None, ddof=0, keepdims=False):
-    return ops.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
+def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    return ops.var(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
+
+
+def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    return ops.std(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
+
+
+def argmax(self, axis=None, out=None, keepdims=False):
+    return ops.argmax(self, axis=axis, out=out, keepdims=keepdims)
+
+
+def argmin(self, axis=None, out=None, keepdims=False):
+    return ops.argmin(self, axis=axis, out=out, keepdims=keepdims)
 
 
 def squeeze(self, axis=None):
@@ -60,6 +72,10 @@ _METHODS = {
     "max": max,
     "min": min,
     "var": var,
+    "std": std,
+    "argmax": argmax,
+    "argmin": argmin,
+    "log1p": lambda self: ops.log1p(self),
     "squeeze": squeeze,
     "clip": clip,
     "flatten": flatten,

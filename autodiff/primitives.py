@@ -41,8 +41,6 @@ rule takes the log of a substituted 1, so the second derivatives through
 it are 0, the true limits for y > 1, where PyTorch's are nan.
 """
 
-import builtins
-
 import numpy as np
 
 from autodiff import ops as F
@@ -131,9 +129,8 @@ def _matmul_vjp_b(g, out, a, b):
     return F.matmul(_swap_last(a), g)
 
 
-def _concatenate_vjp(i, g, out, *inputs, axis):
-    start = builtins.sum(t.shape[axis] for t in inputs[:i])
-    index = (slice(None),) * axis + (slice(start, start + inputs[i].shape[axis]),)
+def _concatenate_vjp(i, g, out, *inputs, axis, offsets):
+    index = (slice(None),) * axis + (slice(offsets[i], offsets[i + 1]),)
     return F.getitem(g, index)
 
 
@@ -208,6 +205,8 @@ exp = P("exp", np.exp, (
     lambda g, out, x: g * out,))
 log = P("log", np.log, (
     lambda g, out, x: g / x,))
+log1p = P("log1p", np.log1p, (
+    lambda g, out, x: g / (1 + x),))
 sqrt = P("sqrt", np.sqrt, (
     lambda g, out, x: g / (2 * out),))
 sin = P("sin", np.sin, (
@@ -248,7 +247,9 @@ getitem = P("getitem", lambda x, index, basic: x[index], (
     lambda g, out, x, index, basic: F.untake(g, index, x.shape, basic),))
 untake = P("untake", _untake, (
     lambda g, out, x, index, shape, basic: F.getitem(g, index),))
-concatenate = P("concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
+# `offsets` (the start of each input along `axis`, then the total) is
+# computed once, so that backward through n inputs costs O(n), not O(n²).
+concatenate = P("concatenate", lambda *xs, axis, offsets: np.concatenate(xs, axis=axis),
                 (_concatenate_vjp,), variadic=True)
 
 matmul = P("matmul", np.matmul, (_matmul_vjp_a, _matmul_vjp_b))

@@ -5,8 +5,12 @@ backprop: `_op` (the primitive from `autodiff.primitives`), `_parents` (the
 input tensors, in order, duplicates kept) and `_params` (the op's
 non-differentiable arguments, such as `axis`). Nodes refer only to their
 inputs, never to their outputs, so the graph holds no reference cycles and
-dropping the output frees it at once.
+dropping the output frees it at once. The one exception is a leaf's
+`.grad` after `backward(create_graph=True)`, whose graph refers back to
+the leaf.
 """
+
+import copy
 
 import numpy as np
 
@@ -235,9 +239,50 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __format__(self, spec):
+        if spec and self.data.size == 1:
+            return format(self.data.item(), spec)  # f"{loss:.4f}" as with a number
+        return format(str(self), spec)
+
+    def __index__(self):
+        if self.data.size != 1 or self.data.dtype.kind not in "iu":
+            raise TypeError(
+                f"only an integer tensor with one element can be used as an index, got "
+                f"shape {self.shape} and dtype {self.dtype}"
+            )
+        return int(self.data.item())
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError(
+                f"deepcopy of a tensor made by '{self.op}': only leaves (tensors created "
+                "by the user) can be copied; use .detach() first to copy the values"
+            )
+        copied = _new_leaf(type(self), self.data.copy(), self.requires_grad, self.name)
+        memo[id(self)] = copied
+        if self.grad is not None:
+            copied.grad = copy.deepcopy(self.grad, memo)
+        return copied
+
+    def __reduce_ex__(self, protocol):
+        if not self.is_leaf:
+            raise RuntimeError(
+                f"cannot pickle a tensor made by '{self.op}', because its graph holds "
+                "functions; pickle t.detach() to keep the values"
+            )
+        return (_new_leaf, (type(self), self.data, self.requires_grad, self.name))
+
     def __array__(self, dtype=None, copy=None):
-        # Lets np.asarray(t) and plotting libraries read the values. NumPy
-        # ufuncs on tensors still raise, because __array_ufunc__ is None.
+        # Lets np.asarray(t) and plotting libraries read the values of
+        # constants. A tensor that requires grad raises instead, because
+        # np.dot(x, w) or np.stack([w]) would silently drop its history.
+        if self.requires_grad:
+            raise TypeError(
+                "cannot convert a tensor that requires grad to a NumPy array, because the "
+                "result would lose its history; use the autodiff function of the same name "
+                "(autodiff.dot, autodiff.stack, ...) to keep it, or t.detach().numpy() "
+                "to read the values"
+            )
         if copy:
             return np.array(self.data, dtype=dtype, copy=True)
         return self.data if dtype is None else self.data.astype(dtype, copy=False)
@@ -300,10 +345,15 @@ class Tensor:
         return _ops.getitem(self, index)
 
     # Comparisons give bool tensors with no history, as in NumPy and PyTorch.
+    # With None, == and != fall back to identity (False and True), as in PyTorch.
     def __eq__(self, other):
+        if other is None:
+            return NotImplemented
         return _ops.compare(np.equal, self, other)
 
     def __ne__(self, other):
+        if other is None:
+            return NotImplemented
         return _ops.compare(np.not_equal, self, other)
 
     def __lt__(self, other):
@@ -349,9 +399,11 @@ def apply(primitive, inputs, params=None):
     except (ValueError, IndexError, TypeError) as error:
         shapes = ", ".join(str(t.shape) for t in inputs)
         dtypes = ", ".join(str(t.dtype) for t in inputs)
-        raise type(error)(
+        # The base class, because NumPy's subclasses take other constructor arguments.
+        kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(error, k))
+        raise kind(
             f"{primitive.name}: {error} (input shapes {shapes}; dtypes {dtypes})"
-        ) from None
+        ) from error
     if type(data) is not np.ndarray:
         data = np.asarray(data)  # NumPy returns scalars, not 0-d arrays, from 0-d ops
 
@@ -371,6 +423,20 @@ def apply(primitive, inputs, params=None):
         out._parents = ()
         out._params = None
     return out
+
+
+def _new_leaf(cls, data, requires_grad, name):
+    """Rebuild a leaf of class `cls` (Tensor or a subclass) for pickle and deepcopy."""
+    leaf = object.__new__(cls)
+    leaf.data = data
+    leaf.grad = None
+    leaf.requires_grad = requires_grad
+    leaf.name = name
+    leaf.scope = None
+    leaf._op = None
+    leaf._parents = ()
+    leaf._params = None
+    return leaf
 
 
 def _any_requires_grad(inputs):

@@ -39,5 +39,5 @@ def linspace(start, stop, num=50, dtype=None, requires_grad=False):
     return _make(np.linspace(start, stop, num, dtype=dtype), requires_grad)
 
 
-def eye(n, m=None, dtype=float, requires_grad=False):
-    return _make(np.eye(n, m, dtype=dtype), requires_grad)
+def eye(n, m=None, k=0, dtype=float, requires_grad=False):
+    return _make(np.eye(n, m, k=k, dtype=dtype), requires_grad)

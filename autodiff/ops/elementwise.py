@@ -61,23 +61,36 @@ def where(condition, x, y):
     """
     if isinstance(condition, Tensor):
         condition = condition.data
-    condition = np.asarray(condition, dtype=bool)
+    condition = np.array(condition, dtype=bool)  # a copy: the VJP reads it later
     return apply(P.where, lift_pair(x, y), {"condition": condition})
 
 
-def clip(a, a_min=None, a_max=None):
+def clip(a, a_min=None, a_max=None, *, min=None, max=None):
     """Limit values to [a_min, a_max]; either bound may be None.
 
     The bounds are constants (numbers, arrays or tensors, not differentiated).
     The gradient passes where a_min <= a <= a_max, bounds included, and is
     zero outside, as in PyTorch's `clamp`.
     """
+    if min is not None or max is not None:  # NumPy 2.1's spelling
+        if a_min is not None or a_max is not None:
+            raise TypeError("clip: pass the bounds as a_min/a_max or as min/max, not both")
+        a_min, a_max = min, max
     if a_min is None and a_max is None:
         raise ValueError("clip: give a_min, a_max or both; with neither there is nothing to clip")
     a = as_tensor(a)
-    a_min = a_min.data if isinstance(a_min, Tensor) else a_min
-    a_max = a_max.data if isinstance(a_max, Tensor) else a_max
+    a_min = _constant_bound(a_min)
+    a_max = _constant_bound(a_max)
     return apply(P.clip, (a,), {"a_min": a_min, "a_max": a_max})
+
+
+def _constant_bound(bound):
+    """Return a clip bound as a number or a private array copy (the VJP reads it later)."""
+    if isinstance(bound, Tensor):
+        return bound.data.copy()
+    if isinstance(bound, (np.ndarray, list, tuple)):
+        return np.array(bound)
+    return bound
 
 
 def astype(x, dtype):
@@ -104,6 +117,11 @@ def exp(x):
 def log(x):
     """Natural log; log(0) = -inf and log of a negative number is nan, as in NumPy."""
     return apply(P.log, (as_tensor(x),))
+
+
+def log1p(x):
+    """log(1 + x), accurate for small x."""
+    return apply(P.log1p, (as_tensor(x),))
 
 
 def sqrt(x):

@@ -8,13 +8,28 @@ import numpy as np
 from autodiff import primitives as P
 from autodiff.ops._common import normalize_axis
 from autodiff.ops.shape import reshape
-from autodiff.tensor import apply, as_tensor
+from autodiff.tensor import Tensor, apply, as_tensor
 
 
-def _reduce(primitive, a, axis, keepdims):
-    a = as_tensor(a)
+def _reduce(primitive, a, axis, dtype, out, keepdims):
+    a = _prepare(a, primitive.name, dtype, out)
     axes = normalize_axis(axis, a.ndim, primitive.name, a.shape)
     return apply(primitive, (a,), {"axis": axes, "keepdims": bool(keepdims)})
+
+
+def _prepare(a, op, dtype, out):
+    """Check NumPy's `out` (unsupported) and apply `dtype` by a cast before reducing."""
+    if out is not None:
+        raise TypeError(
+            f"{op}: out= is not supported, because tensors are not changed in place; "
+            "use the returned tensor"
+        )
+    a = as_tensor(a)
+    if dtype is not None:
+        from autodiff.ops.elementwise import astype
+
+        a = astype(a, dtype)
+    return a
 
 
 def _count(a, axes):
@@ -24,37 +39,48 @@ def _count(a, axes):
     return math.prod(a.shape[i] for i in axes)
 
 
-def sum(a, axis=None, keepdims=False):
-    return _reduce(P.sum, a, axis, keepdims)
+def _reciprocal(count, op):
+    """1 / count, or nan with NumPy's warning when a slice is empty."""
+    if count:
+        return 1.0 / count
+    warnings.warn(f"{op}: mean of empty slice", RuntimeWarning, stacklevel=3)
+    return float("nan")
 
 
-def max(a, axis=None, keepdims=False):
+def sum(a, axis=None, dtype=None, out=None, keepdims=False):
+    return _reduce(P.sum, a, axis, dtype, out, keepdims)
+
+
+def max(a, axis=None, out=None, keepdims=False):
     """Largest element over `axis`; tied maxima share the gradient evenly."""
-    return _reduce(P.max, a, axis, keepdims)
+    return _reduce(P.max, a, axis, None, out, keepdims)
 
 
-def min(a, axis=None, keepdims=False):
+def min(a, axis=None, out=None, keepdims=False):
     """Smallest element over `axis`; tied minima share the gradient evenly."""
-    return _reduce(P.min, a, axis, keepdims)
+    return _reduce(P.min, a, axis, None, out, keepdims)
 
 
 amax = max
 amin = min
 
 
-def mean(a, axis=None, keepdims=False):
-    a = as_tensor(a)
+def mean(a, axis=None, dtype=None, out=None, keepdims=False):
+    """Arithmetic mean over `axis`; an empty slice gives nan with a warning, as in NumPy."""
+    a = _prepare(a, "mean", dtype, out)
     axes = normalize_axis(axis, a.ndim, "mean", a.shape)
-    return sum(a, axes, keepdims) * (1.0 / _count(a, axes))
+    return sum(a, axes, keepdims=keepdims) * _reciprocal(_count(a, axes), "mean")
 
 
-def var(a, axis=None, ddof=0, keepdims=False):
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     """Mean squared deviation from the mean, divided by (N - ddof) as in NumPy."""
-    a = as_tensor(a)
+    a = _prepare(a, "var", dtype, out)
     axes = normalize_axis(axis, a.ndim, "var", a.shape)
-    deviation = a - mean(a, axes, keepdims=True)
-    squares = sum(deviation * deviation, axes, keepdims)
+    if _count(a, axes) == 0:
+        return mean(a, axes, keepdims=keepdims)  # nan with NumPy's warning
 
+    deviation = a - mean(a, axes, keepdims=True)
+    squares = sum(deviation * deviation, axes, keepdims=keepdims)
     degrees = _count(a, axes) - ddof
     if degrees <= 0:
         # NumPy's behaviour: warn, then divide by zero, which gives nan where
@@ -68,6 +94,36 @@ def var(a, axis=None, ddof=0, keepdims=False):
         with np.errstate(divide="ignore", invalid="ignore"):
             return squares / 0.0
     return squares * (1.0 / degrees)
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """Square root of `var`; its gradient is infinite where the deviation is zero."""
+    from autodiff.ops.elementwise import sqrt
+
+    return sqrt(var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims))
+
+
+def argmax(a, axis=None, out=None, keepdims=False):
+    """Index of the largest element, as an int64 constant (no gradient)."""
+    return _argreduce(np.argmax, a, axis, out, keepdims)
+
+
+def argmin(a, axis=None, out=None, keepdims=False):
+    """Index of the smallest element, as an int64 constant (no gradient)."""
+    return _argreduce(np.argmin, a, axis, out, keepdims)
+
+
+def _argreduce(function, a, axis, out, keepdims):
+    a = _prepare(a, function.__name__, None, out)
+    if axis is not None:
+        axis = normalize_axis(axis, a.ndim, function.__name__, a.shape)
+        if len(axis) != 1:
+            raise TypeError(f"{function.__name__}: axis must be a single int, got {axis!r}")
+        axis = axis[0]
+    try:
+        return Tensor._from_array(np.asarray(function(a.data, axis=axis, keepdims=keepdims)))
+    except ValueError as error:
+        raise ValueError(f"{function.__name__}: {error} (shape {a.shape})") from None
 
 
 def sum_to(x, shape):

@@ -1,5 +1,7 @@
 """Ops that move elements without changing them: reshape, transpose, indexing, joins."""
 
+import operator
+
 import numpy as np
 
 from autodiff import primitives as P
@@ -12,6 +14,10 @@ def reshape(a, shape):
     a = as_tensor(a)
     if not isinstance(shape, tuple):
         shape = tuple(shape) if isinstance(shape, (list, np.ndarray)) else (shape,)
+    for n in shape:
+        if isinstance(n, bool) or not hasattr(n, "__index__"):
+            raise TypeError(f"reshape: the shape must contain ints, got {shape!r}")
+    shape = tuple(n.__index__() for n in shape)
     if shape == a.shape:
         return a
     return apply(P.reshape, (a,), {"shape": shape})
@@ -25,6 +31,11 @@ def transpose(a, axes=None):
     """Permute the axes; `axes=None` reverses them. Negative axes count from the end."""
     a = as_tensor(a)
     if axes is not None:
+        if not isinstance(axes, (tuple, list)):
+            raise TypeError(
+                f"transpose: axes must be a sequence of ints such as (1, 0), got {axes!r}; "
+                "to exchange two axes use swapaxes"
+            )
         axes = tuple(axes)
         if len(axes) != a.ndim:
             raise ValueError(
@@ -47,11 +58,23 @@ def swapaxes(a, axis1, axis2):
 
 
 def moveaxis(a, source, destination):
+    """Move axes to new positions; `source` and `destination` are ints or sequences, as in NumPy."""
     a = as_tensor(a)
-    source = normalize_position(source, a.ndim, "moveaxis", a.shape)
-    destination = normalize_position(destination, a.ndim, "moveaxis", a.shape)
-    order = [i for i in range(a.ndim) if i != source]
-    order.insert(destination, source)
+    sources = tuple(source) if isinstance(source, (tuple, list)) else (source,)
+    destinations = tuple(destination) if isinstance(destination, (tuple, list)) else (destination,)
+    if len(sources) != len(destinations):
+        raise ValueError(
+            f"moveaxis: source {source!r} and destination {destination!r} must have the same length"
+        )
+    sources = [normalize_position(s, a.ndim, "moveaxis", a.shape) for s in sources]
+    destinations = [normalize_position(d, a.ndim, "moveaxis", a.shape) for d in destinations]
+    for name, positions in (("source", sources), ("destination", destinations)):
+        if len(set(positions)) != len(positions):
+            raise ValueError(f"moveaxis: repeated axis in {name} {positions}")
+
+    order = [i for i in range(a.ndim) if i not in sources]
+    for dest, src in sorted(zip(destinations, sources)):
+        order.insert(dest, src)
     return apply(P.transpose, (a,), {"axes": tuple(order)})
 
 
@@ -66,7 +89,7 @@ def broadcast_to(array, shape):
 def expand_dims(a, axis):
     """Insert length-1 axes at the positions `axis` (an int or a tuple) of the result."""
     a = as_tensor(a)
-    axes = axis if isinstance(axis, tuple) else (axis,)
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     ndim = a.ndim + len(axes)
     positions = normalize_axis(axes, ndim, "expand_dims", a.shape)
     shape = iter(a.shape)
@@ -91,8 +114,12 @@ def squeeze(a, axis=None):
 
 
 def _normalize_index_item(item):
+    # Index arrays are copied: the VJP uses them later, and a caller that
+    # reuses its index buffer before backward must not change the gradient.
     if isinstance(item, Tensor):
-        item = item.data
+        item = item.data.copy()
+    elif isinstance(item, np.ndarray):
+        item = item.copy()
     elif isinstance(item, list):
         item = np.asarray(item)
         if item.size == 0:
@@ -146,7 +173,10 @@ def concatenate(arrays, axis=0):
     if first.ndim == 0:
         raise ValueError("concatenate: zero-dimensional tensors cannot be concatenated; use stack")
     axis = normalize_position(axis, first.ndim, "concatenate", first.shape)
-    return apply(P.concatenate, tuple(tensors), {"axis": axis})
+    offsets = [0]
+    for t in tensors:
+        offsets.append(offsets[-1] + (t.shape[axis] if t.ndim > axis else 0))
+    return apply(P.concatenate, tuple(tensors), {"axis": axis, "offsets": tuple(offsets)})
 
 
 def stack(arrays, axis=0):
@@ -166,6 +196,13 @@ def split(ary, indices_or_sections, axis=0):
         raise ValueError("split: a 0-d tensor cannot be split")
     axis = normalize_position(axis, ary.ndim, "split", ary.shape)
     length = ary.shape[axis]
+    if isinstance(indices_or_sections, Tensor) and indices_or_sections.ndim == 0:
+        indices_or_sections = indices_or_sections.item()
+    if isinstance(indices_or_sections, (float, np.floating)):
+        raise TypeError(
+            f"split: indices_or_sections must be an int or a sequence of ints, got "
+            f"{indices_or_sections!r}"
+        )
     if isinstance(indices_or_sections, (int, np.integer)):
         sections = int(indices_or_sections)
         if sections <= 0 or length % sections:
@@ -176,7 +213,16 @@ def split(ary, indices_or_sections, axis=0):
         step = length // sections
         bounds = [i * step for i in range(sections + 1)]
     else:
-        bounds = [0, *[int(i) for i in indices_or_sections], length]
+        if isinstance(indices_or_sections, Tensor):
+            indices_or_sections = indices_or_sections.data
+        try:
+            indices = [operator.index(i) for i in np.asarray(indices_or_sections).reshape(-1)]
+        except TypeError:
+            raise TypeError(
+                f"split: indices_or_sections must be an int (number of equal sections) or a "
+                f"sequence of int split points, got {indices_or_sections!r}"
+            ) from None
+        bounds = [0, *indices, length]
 
     pieces = []
     for start, stop in zip(bounds[:-1], bounds[1:]):

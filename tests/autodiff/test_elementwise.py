@@ -18,6 +18,7 @@ from torch_oracle import assert_matches_torch, check_op
 UNARY = {
     "exp": (ad.exp, torch.exp, values),
     "log": (ad.log, torch.log, positive),
+    "log1p": (ad.log1p, torch.log1p, positive),
     "sqrt": (ad.sqrt, torch.sqrt, positive),
     "sin": (ad.sin, torch.sin, values),
     "cos": (ad.cos, torch.cos, values),
@@ -37,7 +38,7 @@ def test_unary_matches_oracles(name, data):
     check_op(function, x, torch_function=torch_function)
 
 
-@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "sin", "cos", "abs", "sign"])
+@pytest.mark.parametrize("name", ["exp", "log", "log1p", "sqrt", "sin", "cos", "abs", "sign"])
 def test_unary_method_form(name):
     x = ad.tensor([0.5, 1.5], requires_grad=True)
 

@@ -477,3 +477,33 @@ def test_list_of_grad_tensors_rejected():
 def test_softmax_axis_error_names_softmax():
     with pytest.raises(ValueError, match=r"^softmax: axis 3 is out of bounds"):
         ad.softmax(ad.tensor([1.0, 2.0]), axis=3)
+
+
+def test_transpose_int_axes_rejected():
+    with pytest.raises(TypeError, match=r"transpose: axes must be a sequence.*swapaxes"):
+        ad.transpose(ad.ones((2, 3)), 1)
+
+
+def test_split_float_sections_rejected():
+    with pytest.raises(TypeError, match=r"split: indices_or_sections must be an int"):
+        ad.split(ad.ones(4), 2.5)
+
+
+def test_reshape_float_shape_rejected():
+    with pytest.raises(TypeError, match=r"reshape: the shape must contain ints"):
+        ad.ones((2, 3)).reshape(2.0, 3)
+
+
+def test_backward_string_grad_rejected(x):
+    with pytest.raises(TypeError, match=r"backward\(\): grad must be numeric"):
+        (x * 2.0).backward(grad=np.full((2, 3), "a"))
+
+
+def test_sum_out_rejected():
+    with pytest.raises(TypeError, match=r"sum: out= is not supported"):
+        ad.sum(ad.ones(3), out=np.zeros(()))
+
+
+def test_clip_both_spellings_rejected():
+    with pytest.raises(TypeError, match="not both"):
+        ad.clip(ad.ones(3), a_min=0.0, min=0.0)

@@ -236,3 +236,34 @@ def test_split_unused_piece_gets_zero():
     first.sum().backward()
 
     np.testing.assert_array_equal(x.grad.data, [1.0, 1.0, 0.0, 0.0])
+
+
+def test_numpy_sum_dispatches_to_method():
+    x = ad.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    total = np.sum(x, axis=0)
+    np.testing.assert_array_equal(total.data, [3.0, 5.0, 7.0])
+    assert total.requires_grad
+
+
+def test_moveaxis_sequences_like_numpy():
+    data = np.arange(24.0).reshape(2, 3, 4)
+    result = ad.moveaxis(ad.tensor(data), (0, 1), (2, 0))
+    np.testing.assert_array_equal(result.data, np.moveaxis(data, (0, 1), (2, 0)))
+
+
+def test_expand_dims_list_axes():
+    assert ad.expand_dims(ad.ones((2, 3)), [0, 3]).shape == (1, 2, 3, 1)
+
+
+def test_split_with_tensor_indices():
+    pieces = ad.split(ad.tensor(np.arange(5.0)), ad.tensor([2, 3]))
+    assert [p.shape for p in pieces] == [(2,), (1,), (2,)]
+
+
+def test_std_argmax_newaxis():
+    data = np.array([[1.0, 4.0, 2.0], [3.0, 0.0, 5.0]])
+    x = ad.tensor(data)
+    np.testing.assert_allclose(ad.std(x, axis=1, ddof=1).data, np.std(data, axis=1, ddof=1))
+    np.testing.assert_array_equal(ad.argmax(x, axis=1).data, [1, 2])
+    np.testing.assert_array_equal(x.argmin().data, np.argmin(data))
+    assert x[:, ad.newaxis].shape == (2, 1, 3)

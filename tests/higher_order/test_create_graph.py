@@ -11,6 +11,10 @@ import torch
 
 import autodiff as ad
 
+# backward(create_graph=True) warns about the leaf/.grad reference cycle;
+# test_backward_create_graph_warns checks the warning itself.
+pytestmark = pytest.mark.filterwarnings("ignore:backward\\(create_graph=True\\):UserWarning")
+
 POINTS = np.array([-1.3, -0.4, 0.2, 0.9, 1.7])
 
 
@@ -321,3 +325,10 @@ def test_grad_tensor_form_by_keywords():
     (g,) = ad.grad(outputs=x * x, inputs=x)
 
     assert g.item() == 4.0
+
+
+def test_backward_create_graph_warns():
+    x = ad.tensor(2.0, requires_grad=True)
+    with pytest.warns(UserWarning, match=r"reference cycle.*autodiff\.grad"):
+        (x * x).backward(create_graph=True)
+    assert x.grad.requires_grad

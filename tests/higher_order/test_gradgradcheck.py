@@ -41,6 +41,7 @@ CASES = {
     "where": (lambda x, y: ad.where(CONDITION, x * x, ad.sin(y)), [A23, B23], {}),
     "exp": (ad.exp, [A23], {}),
     "log": (ad.log, [POSITIVE23], {}),
+    "log1p": (ad.log1p, [POSITIVE23], {}),
     "sqrt": (ad.sqrt, [POSITIVE23], {}),
     "sin": (ad.sin, [A23], {}),
     "cos": (ad.cos, [A23], {}),
