@@ -277,7 +277,7 @@ def _accumulate(current, g, create_graph, handed):
     Without create_graph, a first gradient is copied when its array might be
     seen elsewhere: a read-only or view array (such as the caller's seed
     reshaped), or one already given to another leaf (add sends the same g
-    to both inputs). `handed` holds the ids of the arrays given out so far.
+    to both inputs). `handed` contains the ids of the arrays given out so far.
     """
     if current is not None:
         return current + g
