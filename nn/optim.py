@@ -120,7 +120,8 @@ class SGD(Optimizer):
 
     Args:
         params: an iterable of floating-point leaf Tensors, such as
-            `model.parameters()`. Frozen ones are skipped by step().
+            `model.parameters()`. step() skips every parameter whose .grad is None,
+            which includes frozen ones once their .grad has been cleared.
         lr: the learning rate α > 0.
         momentum: μ in [0, 1). 0 (default) is plain SGD.
         weight_decay: λ >= 0.
@@ -180,7 +181,8 @@ class Adam(Optimizer):
 
     Args:
         params: an iterable of floating-point leaf Tensors, such as
-            `model.parameters()`. Frozen ones are skipped by step().
+            `model.parameters()`. step() skips every parameter whose .grad is None,
+            which includes frozen ones once their .grad has been cleared.
         lr: α > 0 (default 1e-3).
         betas: (β1, β2), each in [0, 1) (default (0.9, 0.999)).
         eps: ε >= 0 (default 1e-8).

@@ -91,7 +91,10 @@ def _progress_bar(progress, epochs):
 
 def fit(model, loss_fn, optimizer, X, y, *, epochs=10, batch_size=32, sampler=None,
         validation_data=None, seed=None, progress=None, eval_batch_size=None, callback=None):
-    """Train `model` with mini-batch steps (Algorithm 2 of the notes) and return a History.
+    """Train `model` with mini-batch steps and return a History.
+
+    The steps follow Algorithm 2 of the notes, except that by default each
+    epoch shuffles the rows and walks through them (see MinibatchSampler).
 
     Each step takes the examples of one batch, computes J = loss_fn(model(X_b), y_b),
     runs backward() and lets the optimiser update the weights:

@@ -56,8 +56,9 @@ def where(condition, x, y):
     """Pick x where `condition` is true and y elsewhere, with broadcasting.
 
     `condition` is a constant (bool array or tensor). The gradient goes to
-    the branch that was taken; the other branch gets zero there, even where
-    its value is inf or nan.
+    the branch that was taken; the other branch gets zero there. An op that
+    computed the untaken branch can still turn that zero into nan (0·inf),
+    as log does at 0, so mask its input as well, as in PyTorch.
     """
     if isinstance(condition, Tensor):
         condition = condition.data

@@ -97,10 +97,16 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """Square root of `var`; its gradient is infinite where the deviation is zero."""
-    from autodiff.ops.elementwise import sqrt
+    """Square root of `var`.
 
-    return sqrt(var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims))
+    Where the result is 0 (a slice of equal values) the gradient is taken as
+    0, as in PyTorch, instead of the 0·inf = nan that sqrt'(0) would give.
+    """
+    from autodiff.ops.elementwise import sqrt, where
+
+    variance = var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
+    positive = variance.data > 0
+    return where(positive, sqrt(where(positive, variance, 1.0)), 0.0)
 
 
 def argmax(a, axis=None, out=None, keepdims=False):

@@ -1,4 +1,4 @@
-"""Predict Sacramento house prices: a least-squares line against an MLP.
+"""Predict Sacramento house prices: a linear least-squares model against an MLP.
 
 Run `python -m nn.examples.housing` (no arguments and no network needed).
 It loads the bundled sales with `nn.datasets.load_housing`, fits

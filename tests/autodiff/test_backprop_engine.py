@@ -570,3 +570,20 @@ def test_var_of_empty_is_nan():
     with pytest.warns(RuntimeWarning, match="mean of empty slice"):
         result = ad.var(ad.zeros((0, 2)), axis=0)
     assert np.isnan(result.data).all()
+
+
+def test_set_grad_enabled_as_decorator():
+    @ad.set_grad_enabled(False)
+    def double(t):
+        return t * 2.0
+
+    assert ad.is_grad_enabled()  # decorating does not switch the mode
+    x = ad.tensor(1.0, requires_grad=True)
+    assert not double(x).requires_grad
+    assert ad.is_grad_enabled()
+
+
+def test_gradcheck_inside_no_grad():
+    x = ad.tensor([0.5, 1.5], requires_grad=True)
+    with ad.no_grad():
+        assert ad.gradcheck(lambda t: ad.sin(t) * t, x)

@@ -149,3 +149,20 @@ def test_min_tie_per_row():
     ad.min(x, axis=1).sum().backward()
 
     np.testing.assert_allclose(x.grad.data, [[0.5, 0.5, 0.0], [0.0, 1.0, 0.0]])
+
+
+def test_std_of_constant_has_zero_grad_like_torch():
+    x = ad.tensor([2.0, 2.0, 2.0], requires_grad=True)
+    ad.std(x).backward()
+    x_torch = torch.tensor([2.0, 2.0, 2.0], dtype=torch.float64, requires_grad=True)
+    torch.std(x_torch, correction=0).backward()
+    np.testing.assert_array_equal(x.grad.data, x_torch.grad.numpy())
+
+
+def test_std_gradient_matches_torch():
+    data = np.array([[1.0, 4.0, 2.0], [3.0, 0.0, 5.0]])
+    x = ad.tensor(data, requires_grad=True)
+    ad.std(x, axis=1, ddof=1).sum().backward()
+    x_torch = torch.tensor(data, requires_grad=True)
+    torch.std(x_torch, dim=1, correction=1).sum().backward()
+    np.testing.assert_allclose(x.grad.data, x_torch.grad.numpy(), rtol=1e-12)

@@ -277,3 +277,13 @@ def test_load_state_dict_changes_nothing_on_error():
 
 def test_state_dict_error_is_value_error():
     assert issubclass(nn.StateDictError, ValueError)
+
+
+def test_load_state_dict_from_parameters():
+    import nn
+
+    model = nn.MLP(3, hidden=[4], seed=0)
+    other = nn.MLP(3, hidden=[4], seed=1)
+    model.load_state_dict(dict(other.named_parameters()))
+    for (_, mine), (_, theirs) in zip(model.named_parameters(), other.named_parameters()):
+        np.testing.assert_array_equal(mine.data, theirs.data)
