@@ -100,7 +100,11 @@ class Linear(Module):
                 f"input has shape {shape}, but its last dimension must be {self.in_features}; "
                 f"pass an array of shape (n, {self.in_features}) with one example per row"
             )
-        if x.dtype != weight.dtype and x.dtype.kind == "f":
+        if x.dtype.kind in "biu":
+            # Integer features (counts, one-hot columns) would promote a float32
+            # layer's output to float64 under NumPy's rules; cast them instead.
+            x = autodiff.astype(x, weight.dtype)
+        elif x.dtype != weight.dtype and x.dtype.kind == "f":
             raise TypeError(
                 f"Linear: input dtype {x.dtype} does not match the layer's dtype {weight.dtype}; "
                 f"convert the input with x.astype('{weight.dtype}') or build the layer with "

@@ -337,3 +337,13 @@ def test_sequential_rejects_non_module():
 def test_empty_sequential_is_identity():
     x = autodiff.tensor([1.0])
     assert nn.Sequential()(x) is x
+
+
+def test_linear_casts_integer_input():
+    import nn
+
+    layer = nn.Linear(2, 3, dtype="float32", seed=0)
+    z = layer(np.array([[1, 2], [3, 4]]))
+    assert z.dtype == np.float32
+    np.testing.assert_allclose(z.data, np.array([[1, 2], [3, 4]], np.float32) @ layer.weight.data
+                               + layer.bias.data, rtol=1e-6)
