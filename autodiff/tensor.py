@@ -427,15 +427,9 @@ def apply(primitive, inputs, params=None):
 
 def _new_leaf(cls, data, requires_grad, name):
     """Rebuild a leaf of class `cls` (Tensor or a subclass) for pickle and deepcopy."""
-    leaf = object.__new__(cls)
-    leaf.data = data
-    leaf.grad = None
+    leaf = cls._from_array(data)
     leaf.requires_grad = requires_grad
     leaf.name = name
-    leaf.scope = None
-    leaf._op = None
-    leaf._parents = ()
-    leaf._params = None
     return leaf
 
 
