@@ -97,8 +97,8 @@ class set_grad_enabled(_GradMode):
     """Set recording on or off, as a call, a context manager or a decorator.
 
     As with torch.set_grad_enabled, `set_grad_enabled(False)` switches
-    recording off at once in this thread; in a `with` statement it restores
-    the previous mode at the end, and `@set_grad_enabled(False)` runs the
+    recording off at once in this thread. In a `with` statement it restores
+    the previous mode at the end. `@set_grad_enabled(False)` runs the
     decorated function in that mode without changing the current one.
     """
 

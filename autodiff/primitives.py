@@ -138,7 +138,7 @@ def _untake(g, index, shape, basic):
     """Scatter g into zeros of `shape` at `index`; repeated indices add up."""
     result = np.zeros(shape, dtype=g.dtype)
     if basic:
-        result[index] = g  # basic indices select each element at most once
+        result[index] = g  # ints, slices, None and Ellipsis (see _is_basic) never repeat an element
     else:
         np.add.at(result, index, g)
     return result

@@ -267,7 +267,7 @@ class Tensor:
     def __reduce_ex__(self, protocol):
         if not self.is_leaf:
             raise RuntimeError(
-                f"cannot pickle a tensor made by '{self.op}', because its graph holds "
+                f"cannot pickle a tensor made by '{self.op}', because its graph contains "
                 "functions; pickle t.detach() to keep the values"
             )
         return (_new_leaf, (type(self), self.data, self.requires_grad, self.name))

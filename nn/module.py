@@ -95,8 +95,9 @@ class Module:
     def __call__(self, *args, **kwargs):
         if autodiff.current_scope() is None:
             # NOTE: two modules of one class called outside any scope, such as
-            # model[0](x) and then model[2](a), share this scope, so a picture
-            # draws them as one cluster; wrap such calls in autodiff.name_scope.
+            # model[0](x) and then model[2](a), share this scope. A picture then
+            # draws them as one cluster unless each call runs in its own
+            # autodiff.name_scope.
             scope = type(self).__name__
         else:
             scope = self._scope_name or type(self).__name__

@@ -304,7 +304,7 @@ def _full_picture(graph, options, annotations):
 
 
 class _ScopePlan:
-    """Which tensors and ops collapse into the box of their scope at `depth`.
+    """The assignment of tensors and ops to the scope boxes they collapse into at `depth`.
 
     A non-leaf tensor and its op go into the box of its scope's first
     `depth` parts. A leaf goes into its own scope's box. A leaf without a

@@ -1,9 +1,9 @@
 """A layered layout computed in linear time, for graphs too large for Graphviz's `dot`.
 
-`dot` (Graphviz 2.43) slows down much faster than the graph grows: on a
+`dot` (Graphviz 2.43) slows down much faster than the graph grows. On a
 loaded 2-core machine it took 12 s for a graph of about 5,000 nodes
-(2,000 ops) and 12.6 minutes for one of about 25,000 nodes (10,000 ops),
-counting the virtual nodes that `dot` adds along long edges. Here each node gets a rank, its longest
+(2,000 ops) and 12.6 minutes for one of about 25,000 nodes (10,000 ops).
+These counts include the virtual nodes that `dot` adds along long edges. Here each node gets a rank, its longest
 path from the inputs, and a leaf sits just before the first op that uses
 it. The nodes of a rank are stacked in the order they were given.
 Graphviz then only draws the picture (`neato -n2` keeps the positions),

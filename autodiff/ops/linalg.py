@@ -36,9 +36,9 @@ def matmul(x1, x2):
 def dot(a, b):
     """Dot product as `numpy.dot`.
 
-    0-d operands multiply; 1-d and 2-d operands follow `matmul`; for N-d,
-    the result sums over the last axis of a and the second-to-last of b,
-    with shape a.shape[:-1] + b.shape[:-2] + b.shape[-1:].
+    0-d operands multiply, and 1-d and 2-d operands follow `matmul`. For
+    N-d operands the result sums over the last axis of a and the
+    second-to-last of b. Its shape is a.shape[:-1] + b.shape[:-2] + b.shape[-1:].
     """
     a, b = lift_pair(a, b)
     if a.ndim == 0 or b.ndim == 0:

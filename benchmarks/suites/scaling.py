@@ -9,7 +9,7 @@ forward and backward) and the collections of each generation are counted
 with `gc.get_stats()`.
 
 autodiff's backward() pauses the collector for its whole run, sort
-included, because the graph has no reference cycles; the collections
+included, because the graph has no reference cycles. The collections
 counted here therefore come from the forward pass.
 """
 

@@ -196,8 +196,8 @@ def _blas_threads(threads):
     """Return a context that limits BLAS to `threads` threads (0: no limit).
 
     The matrices are small (32 x 128 in a training step, 746 x 128 in the
-    per-epoch evaluation), so extra threads save little and must wait for
-    each other on every matmul, which is slow when other processes hold the
+    per-epoch evaluation), so extra threads save little. They must wait for
+    each other on every matmul, which is slow when other processes use the
     cores. Training with the default options on a 2-core x86 VM shared with
     other jobs (numpy 2.4, OpenBLAS 0.3.31) took 1.9-2.3 s with 1 thread and
     2.1-6.9 s with OpenBLAS's default of 2 threads (6 runs each): as fast

@@ -420,7 +420,7 @@ def test_vjp_not_tensor(x):
 
 # --- gradcheck ---
 
-# x² with a VJP that forgets the factor 2: wrong wherever x != 0.
+# x² with a VJP that omits the factor 2, so it is wrong wherever x != 0.
 BAD_SQUARE = Primitive("bad_square", np.square, (lambda g, out, a: g * a,))
 
 
