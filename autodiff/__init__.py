@@ -1,7 +1,7 @@
 """autodiff: a reverse-mode automatic differentiation engine on NumPy.
 
-A `Tensor` wraps an ndarray (0-d for scalars) and records the primitive op
-that made it; `backward()` walks that graph once in reverse topological
+A `Tensor` wraps an ndarray (a NumPy scalar such as np.float64 for a 0-d
+tensor) and records the primitive op that made it; `backward()` walks that graph once in reverse topological
 order. The ops have NumPy's names, so NumPy code runs on tensors when
 `np.` is swapped for `autodiff.`.
 

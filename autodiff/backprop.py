@@ -6,6 +6,7 @@ the sum of its consumers' contributions and passes δ·∂node/∂input to each
 input through its primitive's VJP rule. A graph of N nodes costs O(N).
 """
 
+import functools
 import gc
 import warnings
 
@@ -13,6 +14,7 @@ import numpy as np
 
 from autodiff import ops
 from autodiff.grad_mode import _set_enabled
+from autodiff.primitives import _sum_to_array
 from autodiff.tensor import _RELEASED, Tensor
 
 
@@ -149,6 +151,8 @@ def _seed(output, grad):
                 "(e.g. autodiff.ones_like(output)), or reduce the output to a scalar "
                 "first, e.g. output.sum().backward()"
             )
+        if not output.shape:
+            return Tensor._from_array(output.dtype.type(1))
         return Tensor._from_array(np.ones(output.shape, dtype=output.dtype))
 
     if isinstance(grad, Tensor):
@@ -225,31 +229,107 @@ def _run(order, grads, retain_graph, create_graph, wanted, trace=None, stops=fro
     `trace`, when a list, receives ("visit", node, g) when a node's gradient
     is complete and ("edge", node, i, parent, contribution) for each VJP
     result, in the order backprop computes them (pictures use it).
+
+    Without create_graph the pass runs on the arrays themselves, with each
+    primitive's array rules, and makes a Tensor only for the results.
     """
+    if create_graph:
+        return _run_tensors(order, grads, retain_graph, wanted, trace, stops)
+    return _run_arrays(order, grads, retain_graph, wanted, trace, stops)
+
+
+def _run_arrays(order, grads, retain_graph, wanted, trace, stops):
     captured = {} if wanted is not None else None
     wanted = set(wanted) if wanted is not None else None
-    handed = {id(g.data) for g in grads.values()}  # the seeds belong to the caller
+    grads = {node: seed.data for node, seed in grads.items()}
+    handed = {id(g) for g in grads.values()}  # the seeds belong to the caller
+    wrap = Tensor._from_array
+    watching = trace is not None or wanted is not None
+    pop = grads.pop
+    get = grads.get
+
+    for node in order:
+        g = pop(node, None)
+        if g is None:
+            continue  # every rule on the way here returned None
+        if watching:
+            if trace is not None:
+                trace.append(("visit", node, wrap(g)))
+            if wanted is not None and node in wanted:
+                captured[node] = _accumulate_array(None, g, handed)
+                if node in stops:
+                    continue
+        primitive = node._op
+        if primitive is None:
+            if wanted is None:
+                node.grad = _accumulate_array(node.grad, g, handed)
+            continue
+
+        parents = node._parents
+        params = node._params
+        rules = primitive.array_vjps
+        if rules is None:
+            rules = _tensor_rules_on_arrays(primitive)
+        # The rules' arguments: g, the output's data, then each input's data.
+        if len(parents) == 2:
+            args = (g, node.data, parents[0].data, parents[1].data)
+        elif len(parents) == 1:
+            args = (g, node.data, parents[0].data)
+        else:
+            args = (g, node.data, *[parent.data for parent in parents])
+        if primitive.variadic:
+            rules = [functools.partial(rules[0], i) for i in range(len(parents))]
+        i = -1
+        for parent in parents:
+            i += 1
+            if not parent.requires_grad:
+                continue
+            contribution = rules[i](*args, **params) if params else rules[i](*args)
+            if contribution is None:
+                continue
+            # The same type and, for arrays, the same shape and dtype: nothing
+            # to fit. (A NumPy scalar's type fixes its dtype and its shape ().)
+            # (NumPy's built-in dtypes are singletons, so `is` is the fast test.)
+            data = args[2 + i]
+            kind = type(data)
+            if type(contribution) is not kind or (
+                kind is np.ndarray
+                and (contribution.shape != data.shape or contribution.dtype is not data.dtype)
+            ):
+                contribution = _fit_array(contribution, parent, primitive, i)
+            if trace is not None:
+                trace.append(("edge", node, i, parent, wrap(contribution)))
+            previous = get(parent)
+            grads[parent] = contribution if previous is None else previous + contribution
+
+        if not retain_graph:
+            node._parents = ()
+            node._params = _RELEASED
+    return captured
+
+
+def _run_tensors(order, grads, retain_graph, wanted, trace, stops):
+    captured = {} if wanted is not None else None
+    wanted = set(wanted) if wanted is not None else None
     for node in order:
         g = grads.pop(node, None)
         if g is None:
-            continue  # every rule on the way here returned None
-        if not create_graph and g.requires_grad:
-            g = g.detach()
+            continue
         if trace is not None:
             trace.append(("visit", node, g))
 
         if wanted is not None and node in wanted:
-            captured[node] = _accumulate(None, g, create_graph, handed)
+            captured[node] = g
             if node in stops:
                 continue
         if node._op is None:
             if wanted is None:
-                node.grad = _accumulate(node.grad, g, create_graph, handed)
+                node.grad = g if node.grad is None else node.grad + g
             continue
 
         primitive = node._op
         parents = node._parents
-        params = node._params or {}
+        params = node._params or _NO_PARAMS
         for i, parent in enumerate(parents):
             if not parent.requires_grad:
                 continue
@@ -271,23 +351,73 @@ def _run(order, grads, retain_graph, create_graph, wanted, trace=None, stops=fro
     return captured
 
 
-def _accumulate(current, g, create_graph, handed):
-    """Return the leaf's new .grad: g added to the current one.
+_NO_PARAMS = {}
 
-    Without create_graph, a first gradient is copied when its array might be
-    seen elsewhere: a read-only or view array (such as the caller's seed
-    reshaped), or one already given to another leaf (add sends the same g
-    to both inputs). `handed` contains the ids of the arrays given out so far.
+
+def _tensor_rules_on_arrays(primitive):
+    """Wrap a primitive's Tensor rules so that they take and return arrays.
+
+    For a primitive declared without array rules; the built-in ones all have them.
+    """
+    def on_arrays(i, rule):
+        def wrapped(*args, **params):
+            if primitive.variadic:  # the input's position comes first
+                tensors = [args[0]] + [Tensor._from_array(a) for a in args[1:]]
+            else:
+                tensors = [Tensor._from_array(a) for a in args]
+            result = rule(*tensors, **params)
+            if result is None:
+                return None
+            # The input sits after (g, out), and after the position for a variadic rule.
+            position, first_input = (args[0], 3) if primitive.variadic else (i, 2)
+            parent = Tensor._from_array(args[first_input + position])
+            return _fit(result, parent, primitive, position).data
+        return wrapped
+
+    return tuple(on_arrays(i, rule) for i, rule in enumerate(primitive.vjps))
+
+
+def _accumulate_array(current, g, handed):
+    """Return the leaf's new .grad Tensor: the array g added to the current one.
+
+    A first gradient is copied when its array might be seen elsewhere: a
+    read-only or view array (such as the caller's seed reshaped), or one
+    already given to another leaf (add sends the same g to both inputs).
+    `handed` holds the ids of the arrays given out so far. NumPy scalars,
+    which 0-d tensors hold, are immutable and need no copy.
     """
     if current is not None:
-        return current + g
-    if create_graph:
-        return g
-    array = g.data
-    if array.base is not None or not array.flags.writeable or id(array) in handed:
-        array = array.copy()
-    handed.add(id(array))
-    return g if array is g.data else Tensor._from_array(array)
+        g = current.data + g
+    elif type(g) is np.ndarray:
+        if g.base is not None or not g.flags.writeable or id(g) in handed:
+            g = g.copy()
+        handed.add(id(g))
+    if type(g) is np.ndarray and not g.shape:
+        g = g[()]
+    return Tensor._from_array(g)
+
+
+def _fit_array(contribution, parent, primitive, i):
+    """`_fit` for the array rules: sum back to the input's shape, cast to its dtype."""
+    shape = parent.data.shape
+    try:
+        if contribution.shape != shape:
+            contribution = _sum_to_array(contribution, shape)
+        if contribution.dtype != parent.data.dtype:
+            contribution = contribution.astype(parent.data.dtype)
+    except AttributeError:
+        raise TypeError(
+            f"the array VJP rule of '{primitive.name}' for input {i} returned "
+            f"{type(contribution).__name__}; array rules must return an array or None"
+        ) from None
+    except ValueError:
+        raise RuntimeError(
+            f"the VJP rule of '{primitive.name}' for input {i} returned shape "
+            f"{contribution.shape}, which does not reduce to the input's shape {shape}"
+        ) from None
+    if not shape and type(contribution) is np.ndarray:
+        contribution = contribution[()]  # as the 0-d input holds its value
+    return contribution
 
 
 def _fit(contribution, parent, primitive, i):

@@ -173,16 +173,25 @@ def _to_float64(value):
 
 
 def _central_differences(scalar, args, position, eps):
-    x = args[position].data
+    target = args[position]
+    original_data = target.data
+    # Nudge a copy: 0-d data is an immutable NumPy scalar, and the caller's
+    # array stays untouched even if `scalar` raises.
+    x = np.array(original_data)
     numeric = np.zeros(x.shape)
-    for index in np.ndindex(x.shape):
-        original = x[index]
-        x[index] = original + eps
-        upper = scalar(*args)
-        x[index] = original - eps
-        lower = scalar(*args)
-        x[index] = original
-        numeric[index] = (upper - lower) / (2 * eps)
+    try:
+        for index in np.ndindex(x.shape):
+            original = x[index]
+            x[index] = original + eps
+            target.data = x[()] if x.ndim == 0 else x
+            upper = scalar(*args)
+            x[index] = original - eps
+            target.data = x[()] if x.ndim == 0 else x
+            lower = scalar(*args)
+            x[index] = original
+            numeric[index] = (upper - lower) / (2 * eps)
+    finally:
+        target.data = original_data
     return numeric
 
 

@@ -80,8 +80,14 @@ class Tensor:
             ndarray's own dtype (float32 stays float32).
         name: a label shown in `repr` and in pictures of the graph.
 
-    A 0-d tensor is a scalar. Ops follow NumPy's broadcasting and type
-    promotion rules: a Python number never widens a float32 tensor.
+    A 0-d tensor is a scalar, and its `data` is a NumPy scalar such as
+    np.float64, which is what NumPy's own 0-d operations return: it has the
+    attributes of an array (shape (), dtype, item()) and its arithmetic is
+    about ten times faster than a 0-d ndarray's, which matters for circuits
+    of scalars. It is immutable, so change it with `t.data = new_value` or
+    `t.data -= step`, never by writing into it. Ops follow NumPy's
+    broadcasting and type promotion rules: a Python number never widens a
+    float32 tensor.
 
     >>> import autodiff as ad
     >>> w = ad.Tensor([1.0, -2.0], requires_grad=True, name="w")
@@ -105,7 +111,7 @@ class Tensor:
         if requires_grad:
             _check_float(array, "Tensor")
 
-        self.data = array
+        self.data = array[()] if array.ndim == 0 else array  # see the class docstring
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.name = name
@@ -158,8 +164,8 @@ class Tensor:
         return self.data.item()
 
     def numpy(self):
-        """Return the underlying ndarray (shared, not copied)."""
-        return self.data
+        """Return the values as an ndarray, shared with the tensor (a 0-d tensor's is a new 0-d array)."""
+        return np.asarray(self.data)
 
     def tolist(self):
         return self.data.tolist()
@@ -285,7 +291,7 @@ class Tensor:
             )
         if copy:
             return np.array(self.data, dtype=dtype, copy=True)
-        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+        return np.asarray(self.data, dtype=dtype)
 
     def __setitem__(self, index, value):
         raise TypeError(
@@ -295,30 +301,40 @@ class Tensor:
         )
 
     # ----- arithmetic -------------------------------------------------------
+    # The four basic operators skip autodiff.ops and call apply_binary
+    # directly, which saves two calls on the engine's most frequent path.
 
     def __add__(self, other):
-        return _ops.add(self, other)
+        if type(other) is not Tensor:
+            other = as_tensor(other, self)
+        return apply_binary(_P.add, self, other)
 
     def __radd__(self, other):
-        return _ops.add(other, self)
+        return apply_binary(_P.add, as_tensor(other, self), self)
 
     def __sub__(self, other):
-        return _ops.subtract(self, other)
+        if type(other) is not Tensor:
+            other = as_tensor(other, self)
+        return apply_binary(_P.subtract, self, other)
 
     def __rsub__(self, other):
-        return _ops.subtract(other, self)
+        return apply_binary(_P.subtract, as_tensor(other, self), self)
 
     def __mul__(self, other):
-        return _ops.multiply(self, other)
+        if type(other) is not Tensor:
+            other = as_tensor(other, self)
+        return apply_binary(_P.multiply, self, other)
 
     def __rmul__(self, other):
-        return _ops.multiply(other, self)
+        return apply_binary(_P.multiply, as_tensor(other, self), self)
 
     def __truediv__(self, other):
-        return _ops.divide(self, other)
+        if type(other) is not Tensor:
+            other = as_tensor(other, self)
+        return apply_binary(_P.divide, self, other)
 
     def __rtruediv__(self, other):
-        return _ops.divide(other, self)
+        return apply_binary(_P.divide, as_tensor(other, self), self)
 
     def __pow__(self, other):
         return _ops.power(self, other)
@@ -372,7 +388,7 @@ class Tensor:
 
     @classmethod
     def _from_array(cls, array):
-        """Wrap an ndarray without copying or checking (internal fast path)."""
+        """Wrap an ndarray or NumPy scalar without copying or checking (internal fast path)."""
         out = object.__new__(cls)
         out.data = array
         out.grad = None
@@ -392,27 +408,69 @@ def apply(primitive, inputs, params=None):
     keyword arguments passed to both the forward and the VJPs.
     """
     try:
-        if params:
+        if len(inputs) == 1:
+            if params:
+                data = primitive.forward(inputs[0].data, **params)
+            else:
+                data = primitive.forward(inputs[0].data)
+        elif params:
             data = primitive.forward(*[t.data for t in inputs], **params)
         else:
             data = primitive.forward(*[t.data for t in inputs])
     except (ValueError, IndexError, TypeError) as error:
-        shapes = ", ".join(str(t.shape) for t in inputs)
-        dtypes = ", ".join(str(t.dtype) for t in inputs)
-        # The base class, because NumPy's subclasses take other constructor arguments.
-        kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(error, k))
-        raise kind(
-            f"{primitive.name}: {error} (input shapes {shapes}; dtypes {dtypes})"
-        ) from error
-    if type(data) is not np.ndarray:
-        data = np.asarray(data)  # NumPy returns scalars, not 0-d arrays, from 0-d ops
+        raise _forward_error(primitive, inputs, error) from error
+    return _node(primitive, inputs, params, data)
 
-    out = object.__new__(Tensor)
+
+def apply_binary(primitive, x, y):
+    """`apply(primitive, (x, y))` for a primitive without params.
+
+    The steps of apply() and _node() written out in one function, because
+    arithmetic on small tensors is the engine's most frequent path and every
+    call saved there shows in the per-op overhead.
+    """
+    try:
+        data = primitive.forward(x.data, y.data)
+    except (ValueError, IndexError, TypeError) as error:
+        raise _forward_error(primitive, (x, y), error) from error
+    # Ufuncs and operators already return a NumPy scalar, not a 0-d array, for 0-d results.
+    if type(data) is not np.ndarray and not isinstance(data, np.generic):
+        data = _scalar_or_array(data)
+
+    out = _new(Tensor)
     out.data = data
     out.grad = None
     out.name = None
-    out.scope = _recording.scope
-    if _recording.enabled and _any_requires_grad(inputs):
+    state = _recording
+    out.scope = state.scope
+    if (x.requires_grad or y.requires_grad) and state.enabled:
+        out.requires_grad = True
+        out._op = primitive
+        out._parents = (x, y)
+        out._params = None
+    else:
+        out.requires_grad = False
+        out._op = None
+        out._parents = ()
+        out._params = None
+    return out
+
+
+def _node(primitive, inputs, params, data):
+    """Wrap the forward result `data` in a Tensor, recording the op when an input requires grad."""
+    if type(data) is np.ndarray:
+        if not data.shape:
+            data = data[()]
+    elif not isinstance(data, np.generic):
+        data = _scalar_or_array(data)
+
+    out = _new(Tensor)
+    out.data = data
+    out.grad = None
+    out.name = None
+    state = _recording
+    out.scope = state.scope
+    if state.enabled and _any_requires_grad(inputs):
         out.requires_grad = True
         out._op = primitive
         out._parents = inputs
@@ -423,6 +481,24 @@ def apply(primitive, inputs, params=None):
         out._parents = ()
         out._params = None
     return out
+
+
+def _forward_error(primitive, inputs, error):
+    """The forward's NumPy error, with the op's name and its inputs' shapes and dtypes."""
+    shapes = ", ".join(str(t.shape) for t in inputs)
+    dtypes = ", ".join(str(t.dtype) for t in inputs)
+    # The base class, because NumPy's subclasses take other constructor arguments.
+    kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(error, k))
+    return kind(f"{primitive.name}: {error} (input shapes {shapes}; dtypes {dtypes})")
+
+
+_new = object.__new__
+
+
+def _scalar_or_array(value):
+    """`value` as an ndarray, or as a NumPy scalar when it has no dimensions."""
+    array = np.asarray(value)
+    return array[()] if array.ndim == 0 else array
 
 
 def _new_leaf(cls, data, requires_grad, name):
@@ -450,14 +526,14 @@ def as_tensor(value, like=None):
     if isinstance(value, Tensor):
         return value
     if like is not None and type(value) in (float, int, bool) and like.data.dtype.kind == "f":
-        return Tensor._from_array(np.asarray(value, dtype=like.data.dtype))
-    if isinstance(value, np.ndarray):
+        return Tensor._from_array(like.data.dtype.type(value))
+    if isinstance(value, (np.ndarray, np.generic)):
         array = value
     else:
         array = _to_array(value, None)
     if array.dtype.kind not in _ALLOWED_KINDS:
         raise TypeError(f"unsupported operand dtype {array.dtype}; use a float, integer or bool dtype")
-    return Tensor._from_array(array)
+    return Tensor._from_array(array[()] if array.ndim == 0 else array)
 
 
 def tensor(data, requires_grad=False, dtype=None, name=None):
@@ -466,4 +542,5 @@ def tensor(data, requires_grad=False, dtype=None, name=None):
 
 
 from autodiff import ops as _ops  # noqa: E402  (ops import Tensor from this module)
+from autodiff import primitives as _P  # noqa: E402
 from autodiff import backprop as _backprop  # noqa: E402

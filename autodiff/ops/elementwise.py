@@ -5,24 +5,24 @@ import numpy as np
 from autodiff import primitives as P
 from autodiff.grad_mode import no_grad
 from autodiff.ops._common import lift_pair
-from autodiff.tensor import Tensor, apply, as_tensor
+from autodiff.tensor import Tensor, apply, apply_binary, as_tensor
 
 
 def add(x1, x2):
-    return apply(P.add, lift_pair(x1, x2))
+    return apply_binary(P.add, *lift_pair(x1, x2))
 
 
 def subtract(x1, x2):
-    return apply(P.subtract, lift_pair(x1, x2))
+    return apply_binary(P.subtract, *lift_pair(x1, x2))
 
 
 def multiply(x1, x2):
-    return apply(P.multiply, lift_pair(x1, x2))
+    return apply_binary(P.multiply, *lift_pair(x1, x2))
 
 
 def divide(x1, x2):
     """x1 / x2. Division by zero gives ±inf or nan with NumPy's warning, as in NumPy."""
-    return apply(P.divide, lift_pair(x1, x2))
+    return apply_binary(P.divide, *lift_pair(x1, x2))
 
 
 true_divide = divide
@@ -35,7 +35,7 @@ def power(x1, x2):
     taken as 0 where x1 == 0 and x2 >= 0 (PyTorch's conventions). A negative
     base gives a nan gradient for the exponent, because log(x1) is undefined.
     """
-    return apply(P.power, lift_pair(x1, x2))
+    return apply_binary(P.power, *lift_pair(x1, x2))
 
 
 def negative(x):
@@ -44,12 +44,12 @@ def negative(x):
 
 def maximum(x1, x2):
     """Elementwise max; at a tie each side gets half of the gradient."""
-    return apply(P.maximum, lift_pair(x1, x2))
+    return apply_binary(P.maximum, *lift_pair(x1, x2))
 
 
 def minimum(x1, x2):
     """Elementwise min; at a tie each side gets half of the gradient."""
-    return apply(P.minimum, lift_pair(x1, x2))
+    return apply_binary(P.minimum, *lift_pair(x1, x2))
 
 
 def where(condition, x, y):

@@ -4,7 +4,7 @@ from autodiff import primitives as P
 from autodiff.ops._common import lift_pair
 from autodiff.ops.elementwise import multiply
 from autodiff.ops.shape import moveaxis, reshape
-from autodiff.tensor import apply
+from autodiff.tensor import apply, apply_binary
 
 
 def matmul(x1, x2):
@@ -30,7 +30,7 @@ def matmul(x1, x2):
             f"matmul: shapes {a.shape} and {b.shape} are not aligned: a.shape[-1] = {k_a} "
             f"but {b_axis} = {k_b}; the inner dimensions must match (transpose an operand?)"
         )
-    return apply(P.matmul, (a, b))
+    return apply_binary(P.matmul, a, b)
 
 
 def dot(a, b):
