@@ -1,11 +1,15 @@
-"""Execute every notebook in notebooks/ and fail on the first cell that raises.
+"""Check the stored notebooks, execute each one again, and test notebooks/execute.py.
 
-Each notebook runs in a fresh "python3" kernel (the running interpreter, via
-ipykernel), with notebooks/ as the working directory and matplotlib on the
-Agg backend, so no display is needed. The asserts inside the notebooks turn a
-wrong derivative or a failed training run into a failing test here.
+The notebooks are stored with their outputs, written by notebooks/execute.py,
+so each file must be the record of one complete top-to-bottom run.
+test_notebook_runs executes every notebook in a fresh "python3" kernel (the
+running interpreter, via ipykernel) with notebooks/ as the working directory
+and matplotlib's inline backend, so no display is needed. The asserts inside
+the notebooks turn a wrong derivative or a failed training run into a failing
+test here, and every figure a notebook shows must have a title.
 """
 
+import importlib.util
 import shutil
 import time
 from pathlib import Path
@@ -18,41 +22,116 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 
-# Seconds per cell. The slowest cell, the Algorithm 1 training in 02, took about 4 s on a 2-core VM.
+
+def load_execute_script():
+    """Import notebooks/execute.py, which is a script rather than a package module."""
+    spec = importlib.util.spec_from_file_location("notebooks_execute", NOTEBOOK_DIR / "execute.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+execute_script = load_execute_script()
+
+# Seconds per cell. The slowest cells (training runs and timings) take a few seconds on a 2-core VM.
 CELL_TIMEOUT = 120
 
 # Source text that marks a cell which shows a computation graph.
 DRAWING_CALLS = ("draw_graph(", "draw_backprop(", ".draw(")
 
+# Run in the kernel before the notebook, without entering its history. The
+# inline backend renders each figure through FigureCanvasBase.print_figure at
+# the end of the cell that made it, so a wrapper around that method is called
+# for every figure that the notebook stores. It records the axes without a title.
+TITLE_CHECK_SETUP = '''
+import matplotlib.backend_bases
+
+_notebook_test_untitled = []
+_notebook_test_print_figure = matplotlib.backend_bases.FigureCanvasBase.print_figure
+
+
+def _notebook_test_untitled_axes(figure):
+    """Describe each axes that shows data without a title, unless the figure has a suptitle."""
+    if hasattr(figure, "get_suptitle") and figure.get_suptitle():
+        return []
+    untitled = []
+    for axes in figure.axes:
+        if axes.get_label() == "<colorbar>" or not axes.has_data():
+            continue
+        if not any(axes.get_title(loc) for loc in ("left", "center", "right")):
+            untitled.append(f"axes with x label {axes.get_xlabel()!r} and y label {axes.get_ylabel()!r}")
+    return untitled
+
+
+def _notebook_test_checked_print_figure(canvas, *args, **kwargs):
+    _notebook_test_untitled.extend(_notebook_test_untitled_axes(canvas.figure))
+    return _notebook_test_print_figure(canvas, *args, **kwargs)
+
+
+matplotlib.backend_bases.FigureCanvasBase.print_figure = _notebook_test_checked_print_figure
+'''
+
+# Run after each cell. It fails when the cell showed a figure with an untitled axes.
+TITLE_CHECK = '''
+_untitled, _notebook_test_untitled[:] = list(_notebook_test_untitled), []
+assert not _untitled, "a figure without a title: " + "; ".join(_untitled) + ". Call ax.set_title() or fig.suptitle()"
+'''
+
+
+def fail_at_cell(path, index, cell, error, failure):
+    first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+    pytest.fail(
+        f"{path.name}: cell {index} (0-based, markdown cells counted) {failure}. "
+        f"It starts with {first_line!r}\n{error}",
+        pytrace=False,
+    )
+
 
 def run_notebook(path):
     """Execute the notebook at `path` cell by cell and return it with its outputs.
 
-    A cell that raises, times out or kills the kernel fails the test through
-    pytest.fail, with the notebook's name, the cell's index and first line, and
-    the kernel's traceback.
+    A cell that raises, times out, kills the kernel or shows a figure
+    without a title fails the test through pytest.fail, with the notebook's
+    name, the cell's index and first line, and the kernel's traceback.
     """
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,
         timeout=CELL_TIMEOUT,
         kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
+        resources={"metadata": {"path": str(path.parent)}},
     )
-    with client.setup_kernel():
+    with client.setup_kernel(env=execute_script.kernel_environment()):
+        error = run_hidden(client, TITLE_CHECK_SETUP)
+        assert error is None, f"the title check could not be set up in the kernel: {error}"
         for index, cell in enumerate(notebook.cells):
             if cell.cell_type != "code":
                 continue
             try:
                 client.execute_cell(cell, index)
             except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
-                first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-                pytest.fail(
-                    f"{path.name}: cell {index} (0-based, markdown cells counted) failed. "
-                    f"It starts with {first_line!r}\n{error}",
-                    pytrace=False,
-                )
+                fail_at_cell(path, index, cell, error, "failed")
+            error = run_hidden(client, TITLE_CHECK)
+            if error is not None:
+                fail_at_cell(path, index, cell, error, "showed a figure without a title")
     return notebook
+
+
+def run_hidden(client, code):
+    """Run `code` in the client's kernel outside the notebook and its history.
+
+    Returns None on success, else the error as "name: value". Only the reply
+    is read, and nbclient skips the output messages of this request because
+    their parent differs from the next cell's. client.execute_cell is not used
+    because it stores the cell it runs in the notebook at the index it is given.
+    """
+    reply = client.wait_for_reply(client.kc.execute(code, store_history=False))
+    if reply is None:
+        return f"no reply from the kernel within {CELL_TIMEOUT} s"
+    content = reply["content"]
+    if content["status"] == "ok":
+        return None
+    return f"{content.get('ename')}: {content.get('evalue')}"
 
 
 def test_notebooks_exist():
@@ -60,22 +139,25 @@ def test_notebooks_exist():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
-def test_notebook_is_stored_without_outputs(path):
+def test_notebook_is_stored_after_full_run(path):
     notebook = nbformat.read(path, as_version=4)
     nbformat.validate(notebook)
     assert notebook.metadata.kernelspec.name == "python3"
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code":
-            continue
-        assert cell.outputs == [], f"{path.name}: cell {index} has outputs. Clear them before committing"
-        assert cell.execution_count is None, f"{path.name}: cell {index} has an execution count"
+
+    code_cells = [(index, cell) for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    counts = [cell.execution_count for _, cell in code_cells]
+    # A run from the top in a fresh kernel numbers the code cells 1, 2, 3, ...
+    assert counts == list(range(1, len(code_cells) + 1)), (
+        f"{path.name}: execution counts {counts} show no complete top-to-bottom run; "
+        f"store it with `.venv/bin/python notebooks/execute.py {path.stem}`"
+    )
+    for index, cell in code_cells:
+        errors = [output for output in cell.outputs if output.output_type == "error"]
+        assert not errors, f"{path.name}: cell {index} stores an error output: {errors[0].ename}: {errors[0].evalue}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
-def test_notebook_runs(path, monkeypatch):
-    # The kernel inherits this process's environment.
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-
+def test_notebook_runs(path):
     start = time.perf_counter()
     notebook = run_notebook(path)
     print(f"{path.name} ran in {time.perf_counter() - start:.1f} s")
@@ -89,3 +171,66 @@ def test_notebook_runs(path, monkeypatch):
         for cell in drawing_cells:
             svg_outputs = [output for output in cell.outputs if "image/svg+xml" in output.get("data", {})]
             assert svg_outputs, f"{path.name}: the cell starting {cell.source.splitlines()[0]!r} showed no SVG"
+
+
+def write_notebook(path, *sources):
+    """Write a notebook with a markdown heading and one code cell per source to `path`."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells.append(nbformat.v4.new_markdown_cell("# A notebook written by the test"))
+    notebook.cells.extend(nbformat.v4.new_code_cell(source) for source in sources)
+    nbformat.write(notebook, path)
+
+
+def test_execute_stores_outputs(tmp_path, monkeypatch):
+    # An MPLBACKEND of Agg in the caller's environment must not keep the figure out of the outputs.
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    path = tmp_path / "tiny.ipynb"
+    write_notebook(
+        path,
+        "print(6 * 7)",
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2])\nax.set_title('line');",
+    )
+
+    seconds = execute_script.store_with_outputs(path)
+
+    stored = nbformat.read(path, as_version=4)
+    nbformat.validate(stored)
+    printed, plotted = stored.cells[1], stored.cells[2]
+    assert seconds > 0
+    assert [printed.execution_count, plotted.execution_count] == [1, 2]
+    assert printed.outputs[0].text == "42\n"
+    assert any("image/png" in output.get("data", {}) for output in plotted.outputs)
+    assert sorted(file.name for file in tmp_path.iterdir()) == ["tiny.ipynb"], "a temporary file was left behind"
+
+
+def test_execute_keeps_file_when_cell_fails(tmp_path):
+    path = tmp_path / "failing.ipynb"
+    write_notebook(path, "x = 1", "1 / 0")
+    before = path.read_bytes()
+
+    with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
+        execute_script.store_with_outputs(path)
+
+    assert path.read_bytes() == before
+    assert sorted(file.name for file in tmp_path.iterdir()) == ["failing.ipynb"], "a temporary file was left behind"
+
+
+def test_execute_resolves_names(tmp_path):
+    elsewhere = tmp_path / "elsewhere.ipynb"
+    write_notebook(elsewhere, "pass")
+    first = NOTEBOOKS[0]
+
+    assert execute_script.resolve_notebooks([]) == NOTEBOOKS
+    assert execute_script.resolve_notebooks([first.stem, first.name]) == [first, first]
+    assert execute_script.resolve_notebooks([str(elsewhere)]) == [elsewhere]
+    with pytest.raises(FileNotFoundError, match="no_such_notebook"):
+        execute_script.resolve_notebooks(["no_such_notebook"])
+
+
+def test_untitled_figure_fails_run(tmp_path):
+    path = tmp_path / "untitled.ipynb"
+    write_notebook(path, "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2])\nax.set_xlabel('x');")
+
+    with pytest.raises(pytest.fail.Exception, match=r"(?s)cell 1 .*showed a figure without a title.*x label 'x'"):
+        run_notebook(path)
