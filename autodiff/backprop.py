@@ -131,7 +131,10 @@ def _backprop(outputs, seeds, retain_graph, create_graph, wanted, trace=None):
         gc.disable()
     previous_mode = _set_enabled(create_graph)
     try:
-        order = _topological_order(outputs)
+        # Plain backward() on arrays adds the leaves' gradients after the pass,
+        # so the sort leaves them out; pictures and grad() visit them.
+        with_leaves = create_graph or wanted is not None or trace is not None
+        order = _topological_order(outputs, with_leaves)
         stops = frozenset()
         if wanted:  # grad(); an empty list walks the whole graph (pictures use that)
             order, stops = _on_paths_to(order, wanted)
@@ -177,8 +180,11 @@ def _seed(output, grad):
     return seed
 
 
-def _topological_order(outputs):
-    """Nodes that require grad, each before all of its inputs (iterative DFS)."""
+def _topological_order(outputs, with_leaves=True):
+    """Nodes that require grad, each before all of its inputs (iterative DFS).
+
+    Without `with_leaves`, leaves other than the outputs are left out.
+    """
     order = []
     visited = set()
     stack = [(output, False) for output in outputs]
@@ -199,7 +205,8 @@ def _topological_order(outputs):
         stack.append((node, True))
         for parent in node._parents:
             if parent.requires_grad and parent not in visited:
-                stack.append((parent, False))
+                if with_leaves or parent._op is not None:
+                    stack.append((parent, False))
     order.reverse()
     return order
 
@@ -305,6 +312,11 @@ def _run_arrays(order, grads, retain_graph, wanted, trace, stops):
         if not retain_graph:
             node._parents = ()
             node._params = _RELEASED
+
+    if wanted is None:
+        # What is left are the leaves that the order did not list (see _backprop).
+        for leaf, g in grads.items():
+            leaf.grad = _accumulate_array(leaf.grad, g, handed)
     return captured
 
 
