@@ -294,9 +294,9 @@ def _run_arrays(order, grads, retain_graph, wanted, trace, stops):
             contribution = rules[i](*args, **params) if params else rules[i](*args)
             if contribution is None:
                 continue
-            # The same type and, for arrays, the same shape and dtype: nothing
-            # to fit. (A NumPy scalar's type fixes its dtype and its shape ().)
-            # (NumPy's built-in dtypes are singletons, so `is` is the fast test.)
+            # Nothing to fit when the types match and, for arrays, the shapes and
+            # dtypes too. A NumPy scalar's type fixes its dtype and shape (), and
+            # NumPy's built-in dtypes are singletons, so `is` is the fast test.
             data = args[2 + i]
             kind = type(data)
             if type(contribution) is not kind or (
