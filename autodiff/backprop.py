@@ -6,7 +6,6 @@ the sum of its consumers' contributions and passes δ·∂node/∂input to each
 input through its primitive's VJP rule. A graph of N nodes costs O(N).
 """
 
-import functools
 import gc
 import warnings
 
@@ -246,12 +245,50 @@ def _run(order, grads, retain_graph, create_graph, wanted, trace=None, stops=fro
 
 
 def _run_arrays(order, grads, retain_graph, wanted, trace, stops):
+    if wanted is None and trace is None:
+        return _run_arrays_plain(order, grads, retain_graph)
+
     captured = {} if wanted is not None else None
     wanted = set(wanted) if wanted is not None else None
     grads = {node: seed.data for node, seed in grads.items()}
-    handed = {id(g) for g in grads.values()}  # the seeds belong to the caller
+    handed = set(map(id, grads.values()))  # the seeds belong to the caller
     wrap = Tensor._from_array
-    watching = trace is not None or wanted is not None
+
+    for node in order:
+        g = grads.pop(node, None)
+        if g is None:
+            continue  # every rule on the way here returned None
+        if trace is not None:
+            trace.append(("visit", node, wrap(g)))
+        if wanted is not None and node in wanted:
+            captured[node] = _accumulate_array(None, g, handed)
+            if node in stops:
+                continue
+        if node._op is None:
+            if wanted is None:
+                node.grad = _accumulate_array(node.grad, g, handed)
+            continue
+
+        for i, parent, contribution in _contributions(node, g):
+            if trace is not None:
+                trace.append(("edge", node, i, parent, wrap(contribution)))
+            previous = grads.get(parent)
+            grads[parent] = contribution if previous is None else previous + contribution
+
+        if not retain_graph:
+            node._parents = ()
+            node._params = _RELEASED
+    return captured
+
+
+def _run_arrays_plain(order, grads, retain_graph):
+    """`_run_arrays` for plain backward(): no trace, nothing captured, leaves last.
+
+    The same loop without the per-node tests for pictures and grad(), because
+    this is the path of every training step.
+    """
+    grads = {node: seed.data for node, seed in grads.items()}
+    handed = set(map(id, grads.values()))  # the seeds belong to the caller
     pop = grads.pop
     get = grads.get
 
@@ -259,65 +296,87 @@ def _run_arrays(order, grads, retain_graph, wanted, trace, stops):
         g = pop(node, None)
         if g is None:
             continue  # every rule on the way here returned None
-        if watching:
-            if trace is not None:
-                trace.append(("visit", node, wrap(g)))
-            if wanted is not None and node in wanted:
-                captured[node] = _accumulate_array(None, g, handed)
-                if node in stops:
-                    continue
         primitive = node._op
         if primitive is None:
-            if wanted is None:
-                node.grad = _accumulate_array(node.grad, g, handed)
+            node.grad = _accumulate_array(node.grad, g, handed)  # an output that is a leaf
             continue
 
         parents = node._parents
         params = node._params
         rules = primitive.array_vjps
-        if rules is None:
-            rules = _tensor_rules_on_arrays(primitive)
-        # The rules' arguments: g, the output's data, then each input's data.
-        if len(parents) == 2:
-            args = (g, node.data, parents[0].data, parents[1].data)
-        elif len(parents) == 1:
-            args = (g, node.data, parents[0].data)
+        if rules is None or primitive.variadic:
+            for _, parent, contribution in _contributions(node, g):
+                previous = get(parent)
+                grads[parent] = contribution if previous is None else previous + contribution
         else:
-            args = (g, node.data, *[parent.data for parent in parents])
-        if primitive.variadic:
-            rules = [functools.partial(rules[0], i) for i in range(len(parents))]
-        i = -1
-        for parent in parents:
-            i += 1
-            if not parent.requires_grad:
-                continue
-            contribution = rules[i](*args, **params) if params else rules[i](*args)
-            if contribution is None:
-                continue
-            # Nothing to fit when the types match and, for arrays, the shapes and
-            # dtypes too. A NumPy scalar's type fixes its dtype and shape (), and
-            # NumPy's built-in dtypes are singletons, so `is` is the fast test.
-            data = args[2 + i]
-            kind = type(data)
-            if type(contribution) is not kind or (
-                kind is np.ndarray
-                and (contribution.shape != data.shape or contribution.dtype is not data.dtype)
-            ):
-                contribution = _fit_array(contribution, parent, primitive, i)
-            if trace is not None:
-                trace.append(("edge", node, i, parent, wrap(contribution)))
-            previous = get(parent)
-            grads[parent] = contribution if previous is None else previous + contribution
+            # _contributions() written out for the usual primitives.
+            if len(parents) == 2:
+                args = (g, node.data, parents[0].data, parents[1].data)
+            elif len(parents) == 1:
+                args = (g, node.data, parents[0].data)
+            else:
+                args = (g, node.data, *[parent.data for parent in parents])
+            i = -1
+            for parent in parents:
+                i += 1
+                if not parent.requires_grad:
+                    continue
+                contribution = rules[i](*args, **params) if params else rules[i](*args)
+                if contribution is None:
+                    continue
+                data = args[2 + i]  # the fit test of _contributions()
+                kind = type(data)
+                if type(contribution) is not kind or (
+                    kind is np.ndarray
+                    and (contribution.shape != data.shape or contribution.dtype is not data.dtype)
+                ):
+                    contribution = _fit_array(contribution, parent, primitive, i)
+                previous = get(parent)
+                grads[parent] = contribution if previous is None else previous + contribution
 
         if not retain_graph:
             node._parents = ()
             node._params = _RELEASED
 
-    if wanted is None:
-        # What is left are the leaves that the order did not list (see _backprop).
-        for leaf, g in grads.items():
-            leaf.grad = _accumulate_array(leaf.grad, g, handed)
-    return captured
+    # What is left are the leaves, which the order does not list (see _backprop).
+    for leaf, g in grads.items():
+        leaf.grad = _accumulate_array(leaf.grad, g, handed)
+    return None
+
+
+def _contributions(node, g):
+    """Yield (i, parent, ∂J/∂parent) for each input of `node` that requires grad.
+
+    `g` is ∂J/∂node. Each contribution comes from the primitive's array rule
+    and is fitted to its input's shape and dtype.
+    """
+    primitive = node._op
+    parents = node._parents
+    params = node._params or _NO_PARAMS
+    rules = primitive.array_vjps
+    if rules is None:
+        rules = _tensor_rules_on_arrays(primitive)
+    args = (g, node.data, *[parent.data for parent in parents])
+
+    for i, parent in enumerate(parents):
+        if not parent.requires_grad:
+            continue
+        if primitive.variadic:
+            contribution = rules[0](i, *args, **params)
+        else:
+            contribution = rules[i](*args, **params)
+        if contribution is None:
+            continue
+        # Nothing to fit when the types match and, for arrays, the shapes and
+        # dtypes too. A NumPy scalar's type fixes its dtype and shape (), and
+        # NumPy's built-in dtypes are singletons, so `is` is the fast test.
+        data = args[2 + i]
+        if type(contribution) is not type(data) or (
+            type(data) is np.ndarray
+            and (contribution.shape != data.shape or contribution.dtype is not data.dtype)
+        ):
+            contribution = _fit_array(contribution, parent, primitive, i)
+        yield i, parent, contribution
 
 
 def _run_tensors(order, grads, retain_graph, wanted, trace, stops):
