@@ -6,7 +6,8 @@ test_notebook_runs executes every notebook in a fresh "python3" kernel (the
 running interpreter, via ipykernel) with notebooks/ as the working directory
 and matplotlib's inline backend, so no display is needed. The asserts inside
 the notebooks turn a wrong derivative or a failed training run into a failing
-test here, and every figure a notebook shows must have a title.
+test here. Every figure a notebook shows must have a title, and every axes
+that shows data an x and a y label.
 """
 
 import importlib.util
@@ -42,39 +43,58 @@ DRAWING_CALLS = ("draw_graph(", "draw_backprop(", ".draw(")
 # Run in the kernel before the notebook, without entering its history. The
 # inline backend renders each figure through FigureCanvasBase.print_figure at
 # the end of the cell that made it, so a wrapper around that method is called
-# for every figure that the notebook stores. It records the axes without a title.
-TITLE_CHECK_SETUP = '''
+# for every figure that the notebook stores. It records each axes that shows
+# data without a title, an x label or a y label. Axes hidden with
+# ax.axis("off") are exempt, and an axis shared with a labelled axes
+# (plt.subplots(..., sharey=True)) counts as labelled.
+FIGURE_CHECK_SETUP = '''
 import matplotlib.backend_bases
 
-_notebook_test_untitled = []
+_notebook_test_figure_problems = []
 _notebook_test_print_figure = matplotlib.backend_bases.FigureCanvasBase.print_figure
 
 
-def _notebook_test_untitled_axes(figure):
-    """Describe each axes that shows data without a title, unless the figure has a suptitle."""
-    if hasattr(figure, "get_suptitle") and figure.get_suptitle():
-        return []
-    untitled = []
+def _notebook_test_axis_labelled(axes, letter):
+    """Return True if the `letter` axis ("x" or "y") of `axes`, or an axis shared with it, has a label."""
+    shared = axes.get_shared_x_axes() if letter == "x" else axes.get_shared_y_axes()
+    siblings = shared.get_siblings(axes)
+    return any(getattr(sibling, f"get_{letter}label")() for sibling in siblings)
+
+
+def _notebook_test_axes_problems(figure):
+    """Return one message per missing title or axis label on the visible axes of `figure` that show data.
+
+    A suptitle on the figure counts as the title of every axes.
+    """
+    has_suptitle = hasattr(figure, "get_suptitle") and bool(figure.get_suptitle())
+    problems = []
     for axes in figure.axes:
-        if axes.get_label() == "<colorbar>" or not axes.has_data():
+        if axes.get_label() == "<colorbar>" or not axes.axison or not axes.has_data():
             continue
-        if not any(axes.get_title(loc) for loc in ("left", "center", "right")):
-            untitled.append(f"axes with x label {axes.get_xlabel()!r} and y label {axes.get_ylabel()!r}")
-    return untitled
+        titles = [axes.get_title(loc) for loc in ("left", "center", "right")]
+        title = " ".join(text for text in titles if text)
+        described = f"axes titled {title!r}" if title else (
+            f"axes with x label {axes.get_xlabel()!r} and y label {axes.get_ylabel()!r}")
+        if not title and not has_suptitle:
+            problems.append(f"{described} has no title: call ax.set_title() or fig.suptitle()")
+        for letter in ("x", "y"):
+            if not _notebook_test_axis_labelled(axes, letter):
+                problems.append(f"{described} has no {letter} label: call ax.set_{letter}label()")
+    return problems
 
 
 def _notebook_test_checked_print_figure(canvas, *args, **kwargs):
-    _notebook_test_untitled.extend(_notebook_test_untitled_axes(canvas.figure))
+    _notebook_test_figure_problems.extend(_notebook_test_axes_problems(canvas.figure))
     return _notebook_test_print_figure(canvas, *args, **kwargs)
 
 
 matplotlib.backend_bases.FigureCanvasBase.print_figure = _notebook_test_checked_print_figure
 '''
 
-# Run after each cell. It fails when the cell showed a figure with an untitled axes.
-TITLE_CHECK = '''
-_untitled, _notebook_test_untitled[:] = list(_notebook_test_untitled), []
-assert not _untitled, "a figure without a title: " + "; ".join(_untitled) + ". Call ax.set_title() or fig.suptitle()"
+# Run after each cell. It fails when the cell showed a figure that lacks a title or an axis label.
+FIGURE_CHECK = '''
+_problems, _notebook_test_figure_problems[:] = list(_notebook_test_figure_problems), []
+assert not _problems, "; ".join(_problems)
 '''
 
 
@@ -91,8 +111,9 @@ def run_notebook(path):
     """Execute the notebook at `path` cell by cell and return it with its outputs.
 
     A cell that raises, times out, kills the kernel or shows a figure
-    without a title fails the test through pytest.fail, with the notebook's
-    name, the cell's index and first line, and the kernel's traceback.
+    without a title or an axis label fails the test through pytest.fail,
+    with the notebook's name, the cell's index and first line, and the
+    kernel's traceback.
     """
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -102,8 +123,8 @@ def run_notebook(path):
         resources={"metadata": {"path": str(path.parent)}},
     )
     with client.setup_kernel(env=execute_script.kernel_environment()):
-        error = run_hidden(client, TITLE_CHECK_SETUP)
-        assert error is None, f"the title check could not be set up in the kernel: {error}"
+        error = run_hidden(client, FIGURE_CHECK_SETUP)
+        assert error is None, f"the figure check could not be set up in the kernel: {error}"
         for index, cell in enumerate(notebook.cells):
             if cell.cell_type != "code":
                 continue
@@ -111,9 +132,9 @@ def run_notebook(path):
                 client.execute_cell(cell, index)
             except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
                 fail_at_cell(path, index, cell, error, "failed")
-            error = run_hidden(client, TITLE_CHECK)
+            error = run_hidden(client, FIGURE_CHECK)
             if error is not None:
-                fail_at_cell(path, index, cell, error, "showed a figure without a title")
+                fail_at_cell(path, index, cell, error, "showed a figure without a title or an axis label")
     return notebook
 
 
@@ -230,7 +251,51 @@ def test_execute_resolves_names(tmp_path):
 
 def test_untitled_figure_fails_run(tmp_path):
     path = tmp_path / "untitled.ipynb"
-    write_notebook(path, "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2])\nax.set_xlabel('x');")
+    write_notebook(
+        path,
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2])\n"
+        "ax.set_xlabel('x')\nax.set_ylabel('y');",
+    )
 
-    with pytest.raises(pytest.fail.Exception, match=r"(?s)cell 1 .*showed a figure without a title.*x label 'x'"):
+    with pytest.raises(
+        pytest.fail.Exception,
+        match=r"(?s)cell 1 .*showed a figure without a title.*x label 'x' and y label 'y' has no title",
+    ):
         run_notebook(path)
+
+
+@pytest.mark.parametrize("missing, present", [("x", "y"), ("y", "x")])
+def test_unlabelled_axis_fails_run(tmp_path, missing, present):
+    path = tmp_path / "unlabelled.ipynb"
+    write_notebook(
+        path,
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2])\n"
+        f"ax.set_title('line')\nax.set_{present}label('{present}');",
+    )
+
+    with pytest.raises(pytest.fail.Exception, match=rf"(?s)cell 1 .*axes titled 'line' has no {missing} label"):
+        run_notebook(path)
+
+
+def test_hidden_and_shared_axes_pass_run(tmp_path):
+    # An image drawn with axis("off") needs no labels, and a y axis shared with a
+    # labelled one counts as labelled.
+    path = tmp_path / "exempt.ipynb"
+    write_notebook(
+        path,
+        "import matplotlib.pyplot as plt\n"
+        "fig, (left, middle, right) = plt.subplots(1, 3, sharey=True)\n"
+        "for ax in (left, middle):\n"
+        "    ax.plot([1, 2])\n"
+        "    ax.set_title('line')\n"
+        "    ax.set_xlabel('x')\n"
+        "left.set_ylabel('y')\n"
+        "right.imshow([[0, 1], [1, 0]])\n"
+        "right.set_title('image')\n"
+        "right.axis('off');",
+    )
+
+    notebook = run_notebook(path)
+
+    figure = notebook.cells[1]
+    assert any("image/png" in output.get("data", {}) for output in figure.outputs), "the figure was not shown"
