@@ -1,5 +1,5 @@
-"""Side-by-side benchmarks of autodiff against PyTorch, micrograd, HIPS autograd and NumPy.
+"""Side-by-side benchmarks of autodiff against PyTorch, micrograd, HIPS autograd, MyGrad and NumPy.
 
 Run `python -m benchmarks.run --help`; `benchmarks/README.md` explains the
-suites and keeps the latest results.
+workloads and the method and keeps the latest results.
 """

@@ -80,19 +80,21 @@ def machine_info():
         "git_commit": _git_commit(),
         "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
-    for name in ("torch", "micrograd", "autograd", "pyinstrument"):
+    for name in ("torch", "micrograd", "autograd", "mygrad", "threadpoolctl"):
         info[name] = _package_version(name)
     return info
 
 
 @contextlib.contextmanager
 def thread_limit(count):
-    """Limit PyTorch's intra-op threads and the BLAS/OpenMP pools to `count` inside the block.
+    """Give every library `count` threads inside the block; yield a record of the thread pools.
 
-    Yields a dict that records what was limited. NumPy's BLAS pool is limited
-    through threadpoolctl (in the bench extra, and installed by
-    scikit-learn). Without it the pool keeps its default size, and the
-    record notes that.
+    PyTorch's intra-op pool is set with `torch.set_num_threads`. NumPy's BLAS
+    and every other BLAS or OpenMP pool loaded in the process (torch's
+    OpenMP included) are limited through threadpoolctl, in the bench extra.
+    Without threadpoolctl the pools keep their default size, and the record
+    says so. The record lists each pool with the thread count that
+    threadpoolctl reads back inside the limit.
     """
     record = {"threads": count}
 
@@ -106,10 +108,16 @@ def thread_limit(count):
     threadpoolctl = _try_import("threadpoolctl")
     limiter = None
     if threadpoolctl is None:
-        record["blas_threads"] = "not limited: threadpoolctl is not installed"
+        record["pools"] = "not limited: threadpoolctl is not installed"
+        record["numpy_blas_threads"] = None
     else:
         limiter = threadpoolctl.threadpool_limits(limits=count)
-        record["blas_threads"] = count
+        record["pools"] = [
+            {key: pool.get(key) for key in ("internal_api", "prefix", "version", "num_threads",
+                                            "filepath")}
+            for pool in threadpoolctl.threadpool_info()
+        ]
+        record["numpy_blas_threads"] = _numpy_blas_threads(record["pools"])
 
     try:
         yield record
@@ -118,6 +126,15 @@ def thread_limit(count):
             limiter.restore_original_limits()
         if previous_torch is not None:
             torch.set_num_threads(previous_torch)
+
+
+def _numpy_blas_threads(pools):
+    """Return the thread count of the BLAS pool that NumPy loaded, or None if none is found."""
+    blas = [pool for pool in pools if pool["internal_api"] in ("openblas", "mkl", "blis")]
+    for pool in blas:
+        if "numpy" in (pool["filepath"] or ""):
+            return pool["num_threads"]
+    return blas[0]["num_threads"] if blas else None
 
 
 def _try_import(name):

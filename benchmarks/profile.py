@@ -1,7 +1,7 @@
 """Profile autodiff's side of the benchmark cases and list the functions that take the time.
 
-    python -m benchmarks.profile                       # overhead, scalar and mlp suites
-    python -m benchmarks.profile mlp --case 784 --top 25
+    python -m benchmarks.profile                       # the default case of each suite
+    python -m benchmarks.profile mlp_step --case 784 --top 25
     python -m benchmarks.profile --py-spy              # add py-spy's sampled self time
     python -m benchmarks.profile --pyinstrument        # add pyinstrument's flat profile
 
@@ -43,26 +43,35 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
-from benchmarks.compare import OURS  # noqa: E402
 from benchmarks.machine import thread_limit  # noqa: E402
-from benchmarks.suites import mlp, overhead, scalar  # noqa: E402
+from benchmarks.suites import backward_forward, mlp_step, op_overhead, scalar_circuits  # noqa: E402
+from benchmarks.suites.chain_measurement import chain_case  # noqa: E402
+from benchmarks.systems import OURS  # noqa: E402
 from benchmarks.timing import calibrate  # noqa: E402
 
 # The case that each suite profiles unless --case selects others.
 DEFAULT_CASES = {
-    "overhead": "2x2 (x*y + x).sum(), forward + backward",
-    "scalar": "MLP 3-4-4-1 on 4 examples (~300 nodes), forward + backward",
-    "mlp": "13-64-64-1 regression",
+    "scalar_circuits": "MLP 2-16-16-1 on 100 points",
+    "mlp_step": "13-64-64-1, batch 32, float64",
+    "op_overhead": "graph of 100 ops",
+    "backward_forward": "width 64, depth 2",
 }
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# Chain lengths offered by --case for the scalar_circuits suite.
+_CHAIN_SIZES = (10**3, 10**4, 10**5)
+
 
 def suite_cases(name, seed=0):
-    if name == "overhead":
-        return overhead.cases()
-    if name == "scalar":
-        return scalar.cases(seed)
-    return mlp.cases(seed)
+    """Return the cases of suite `name` that can be profiled, with their full-mode sizes."""
+    if name == "scalar_circuits":
+        return [scalar_circuits.make_mlp_case(100, seed)] + [chain_case(n) for n in _CHAIN_SIZES]
+    if name == "mlp_step":
+        return [mlp_step.make_case(*workload, seed) for workload in mlp_step.WORKLOADS]
+    if name == "op_overhead":
+        return [op_overhead.make_case(ops) for ops in op_overhead.OP_COUNTS]
+    return [backward_forward.make_grid_case(width, depth, 64, seed)
+            for width in (16, 64, 256, 512) for depth in (1, 2, 4, 8)]
 
 
 def _short_path(filename):
@@ -103,7 +112,7 @@ def format_top(rows, step_seconds, profiled_seconds):
 
 def profile_case(case, suite, seconds, top, use_pyinstrument, use_py_spy):
     """Profile autodiff's implementation of `case`; return the report text."""
-    step, _ = case.implementations[OURS]()
+    step = case.implementations[OURS]().step
     step()  # warm-up
 
     number = calibrate(step, seconds)
@@ -190,7 +199,7 @@ def format_py_spy(stacks, top):
 def _worker(suite, case_name, seconds):
     """Run one case's steps for about `seconds`: the process that py-spy samples."""
     case = next(case for case in suite_cases(suite) if case.name == case_name)
-    step, _ = case.implementations[OURS]()
+    step = case.implementations[OURS]().step
     step()
     run_steps(step, calibrate(step, seconds))
 
@@ -221,10 +230,10 @@ def _pyinstrument_top(step, number, top):
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.profile",
-        description="Profile autodiff on the overhead, scalar and mlp benchmark cases.",
+        description="Profile autodiff on the cases of the benchmark suites.",
     )
     parser.add_argument("suites", nargs="*", metavar="SUITE",
-                        help=f"suites to profile, from {', '.join(DEFAULT_CASES)} (default: all three)")
+                        help=f"suites to profile, from {', '.join(DEFAULT_CASES)} (default: all)")
     parser.add_argument("--case", help="profile every case whose name contains this text "
                                        "instead of each suite's default case")
     parser.add_argument("--seconds", type=float, default=1.0,

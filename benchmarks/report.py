@@ -1,11 +1,22 @@
-"""Markdown tables and atomic JSON/markdown files for benchmark results."""
+"""Markdown for benchmark results: number formats, tables, the run header, and atomic files."""
 
 import json
+import math
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.compare import OURS
+from benchmarks.systems import label
+
+
+@dataclass
+class Table:
+    """One table of a suite's report: a title, a sentence on what it shows, and the markdown."""
+
+    title: str
+    description: str
+    markdown: str
 
 
 def format_seconds(seconds):
@@ -22,15 +33,23 @@ def format_bytes(count):
     if count is None:
         return "—"
     if abs(count) < 1024:
-        return f"{count} B"
+        return f"{count:.0f} B"
     for unit in ("KiB", "MiB", "GiB"):
         count /= 1024
         if abs(count) < 1024 or unit == "GiB":
             return f"{count:.1f} {unit}"
 
 
-def format_ratio(ratio):
-    return "—" if ratio is None else f"{ratio:.2f}×"
+def format_ratio(value):
+    return "—" if value is None else f"{value:.2f}×"
+
+
+def format_size(n):
+    """Write a power of ten from 100 up as 10^k, other counts with thousands separators."""
+    exponent = round(math.log10(n)) if n > 0 else 0
+    if exponent >= 2 and 10**exponent == n:
+        return f"10^{exponent}"
+    return f"{n:,}"
 
 
 def markdown_table(header, rows):
@@ -39,76 +58,81 @@ def markdown_table(header, rows):
     return "\n".join(lines)
 
 
-def comparison_table(rows, baselines, ratios_only=False):
-    """Render comparison cases: autodiff's min time, then each baseline's time and ours/baseline.
+def status_rows(row, width):
+    """Return table rows for the skipped and failed systems of a case row, padded to `width` cells.
 
-    A baseline column appears only when some case has it. A cell reads
-    "skipped" when the library is not installed, and "MISMATCH", with no
-    ratio, when its result differed from autodiff's. With `ratios_only`,
-    the baselines' times are left out.
+    The first cell is the system's label, and the second gives the reason it has no time.
     """
-    present = [
-        name for name in baselines
-        if any(name in row["results"] or name in row["skipped"] for row in rows)
-    ]
-    header = ["case", "threads", OURS]
-    for name in present:
-        header += [f"ours/{name}"] if ratios_only else [name, f"ours/{name}"]
-
-    body = []
-    for row in rows:
-        ours = row["results"][OURS]
-        cells = [row["case"], row.get("threads", "—"), _time_cell(ours)]
-        for name in present:
-            if name in row["skipped"]:
-                time_cell, ratio_cell = "skipped", "skipped"
-            elif name not in row["results"]:
-                time_cell, ratio_cell = "", ""
-            else:
-                entry = row["results"][name]
-                time_cell = _time_cell(entry)
-                ratio_cell = format_ratio(entry["ratio_min"]) if entry["check"] == "ok" else "MISMATCH"
-            cells += [ratio_cell] if ratios_only else [time_cell, ratio_cell]
-        body.append(cells)
-    return markdown_table(header, body)
+    rows = []
+    for name in row.get("skipped", {}):
+        rows.append([label(name), "skipped: not installed", *[""] * (width - 2)])
+    for name, reason in row.get("failed", {}).items():
+        rows.append([label(name), f"failed: {reason.split(':')[0]}", *[""] * (width - 2)])
+    return rows
 
 
-def _time_cell(entry):
-    text = format_seconds(entry["min"])
-    return text if entry["check"] == "ok" else f"{text} MISMATCH"
+def ratio_cells(entry):
+    """Return the ×floor and ×torch cells of a result entry, or MISMATCH when its check failed."""
+    if entry["check"] != "ok":
+        return ["MISMATCH", "MISMATCH"]
+    return [format_ratio(entry.get("ratio_floor")), format_ratio(entry.get("ratio_torch"))]
 
 
-def _load(machine, key):
-    value = machine.get(key)
-    return "unknown" if value is None else f"{value:.2f}"
+def _version(machine, name):
+    return machine.get(name) or "not installed"
 
 
-def render_document(result, suites, summary=False):
-    """Return the markdown report of one run: settings, machine and one table per suite.
+def run_header(result):
+    """Return the line that every table repeats: machine, threads, versions and timing method."""
+    machine = result["machine"]
+    threads = result["thread_limits"]
+    load_start = machine.get("load_average_1min")
+    load_end = machine.get("load_average_1min_end")
+    load = "unknown" if load_start is None else f"{load_start:.2f}"
+    if load_end is not None:
+        load += f" → {load_end:.2f}"
+    blas_threads = threads.get("numpy_blas_threads")
+    blas_threads = "not limited (threadpoolctl missing)" if blas_threads is None else blas_threads
+    return (
+        f"_{machine['cpu']}, {machine['logical_cores']} logical cores, load average {load}. "
+        f"Threads: {threads['threads']} for every library (torch.set_num_threads; "
+        f"threadpoolctl sets NumPy's {machine['numpy_blas']}, which reads back {blas_threads}). "
+        f"{machine['python']}, NumPy {machine['numpy']}, autodiff {machine['autodiff']} at "
+        f"{machine['git_commit']}, torch {_version(machine, 'torch')}, micrograd "
+        f"{_version(machine, 'micrograd')}, autograd {_version(machine, 'autograd')}, mygrad "
+        f"{_version(machine, 'mygrad')}. Times are medians over interleaved runs; ×floor and "
+        "×torch divide a system's median by the floor's and by PyTorch's from this run._"
+    )
 
-    With `summary`, each suite gives its short table of ratios (the form
-    kept in benchmarks/README.md) instead of the full one.
+
+def render_document(result, suites, target_table, summary=False):
+    """Return the markdown report of one run: the header, the targets, then each suite's tables.
+
+    With `summary`, each suite gives its short tables (the form kept in
+    benchmarks/README.md) instead of the full ones.
     """
     machine = result["machine"]
     settings = result["settings"]
+    header = run_header(result)
     lines = [
         f"# Benchmark results, {machine['date_utc']} ({result['mode']} mode)",
         "",
-        f"Machine: {machine['cpu']}, {machine['logical_cores']} logical cores "
-        f"({machine['usable_cores']} usable), load average {_load(machine, 'load_average_1min')} "
-        f"at start and {_load(machine, 'load_average_1min_end')} at the end; {machine['python']}; NumPy {machine['numpy']} ({machine['numpy_blas']}); "
-        f"torch {machine['torch']}; micrograd {machine['micrograd']}; autograd "
-        f"{machine['autograd']}; autodiff {machine['autodiff']} at commit {machine['git_commit']}.",
+        f"Command: `{result['command']}`. Step workloads: {settings['repeat']} runs of at least "
+        f"{settings['min_time']} s each; scalar workloads: the run counts in their tables. "
+        "The cycle collector is on while timing.",
         "",
-        f"Timing: min over {settings['repeat']} interleaved runs of at least "
-        f"{settings['min_time']} s each, per call; ratios are ours / baseline on the min, "
-        "so above 1× means autodiff is slower. Thread counts (torch and BLAS): "
-        f"{', '.join(str(n) for n in settings['threads'])}.",
+        "## Targets",
+        "",
+        header,
+        "",
+        target_table,
     ]
-    for name, rows in result["suites"].items():
+    for name, data in result["suites"].items():
         suite = suites[name]
-        table = suite.summarize(rows) if summary else suite.render(rows)
-        lines += ["", f"## {suite.TITLE} (`{name}`)", "", suite.DESCRIPTION, "", table]
+        lines += ["", f"## {suite.TITLE} (`{name}`)"]
+        for table in suite.render(data, summary=summary):
+            lines += ["", f"### {table.title}", "", table.description, "", header, "",
+                      table.markdown]
     for note in result.get("notes", []):
         lines += ["", f"Note: {note}"]
     return "\n".join(lines) + "\n"
@@ -132,4 +156,4 @@ def write_atomic(path, text):
 
 
 def write_json_atomic(path, data):
-    write_atomic(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
+    write_atomic(path, json.dumps(data, indent=2) + "\n")

@@ -1,15 +1,15 @@
 """Run the benchmark suites and save the results as JSON and markdown.
 
     python -m benchmarks.run                    # every suite, full mode
-    python -m benchmarks.run overhead mlp       # some suites
-    python -m benchmarks.run --quick            # fast smoke run
+    python -m benchmarks.run --quick            # every suite, smaller sizes
+    python -m benchmarks.run mlp_step memory    # some suites
     python -m benchmarks.run --summarize benchmarks/results/latest-full.json
 
 Results go to benchmarks/results/ as <UTC time>-<mode>.json and .md, and
 are copied to latest-<mode>.json and .md; the markdown is also printed.
---summarize prints the short ratio tables of a saved run, the form kept in
-benchmarks/README.md, without running anything. The exit status is 1 when an implementation's result differed from
-autodiff's (the table marks it MISMATCH).
+--summarize prints the short tables of a saved run, the form kept in
+benchmarks/README.md, without running anything. The exit status is 1 when
+some system's result differed from autodiff's (its cells read MISMATCH).
 """
 
 import argparse
@@ -17,7 +17,9 @@ import datetime
 import gc
 import importlib
 import json
+import shlex
 import sys
+from functools import partial
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -29,19 +31,16 @@ from benchmarks.config import Config  # noqa: E402
 from benchmarks.machine import load_average, machine_info, thread_limit  # noqa: E402
 from benchmarks.report import render_document, write_atomic, write_json_atomic  # noqa: E402
 from benchmarks.suites import SUITES  # noqa: E402
+from benchmarks.systems import BASELINE_MODULES, Unavailable  # noqa: E402
+from benchmarks.targets import evaluate_targets, targets_table  # noqa: E402
+from benchmarks.workloads import chain, elementwise, scalar_mlp, tensor_mlp  # noqa: E402
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # A load average above this fraction of the cores means that other processes
 # compete for the CPU, and the run records a warning.
 BUSY_LOAD_PER_CORE = 0.5
-
-# Imported before the cycle collector's generations are frozen (see run_suites).
-BASELINE_MODULES = (
-    "autodiff", "torch", "micrograd.engine", "micrograd.nn", "autograd", "autograd.numpy",
-    "autograd.scipy.special",
-)
 
 
 def _positive_ints(text):
@@ -59,91 +58,126 @@ def _positive_ints(text):
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.run",
-        description="Time autodiff against PyTorch, micrograd, HIPS autograd and NumPy.",
+        description="Time autodiff against PyTorch, micrograd, HIPS autograd, MyGrad and "
+                    "hand-written NumPy and Python.",
     )
-    parser.add_argument(
-        "suites", nargs="*", metavar="SUITE",
-        help=f"suites to run, from {', '.join(SUITES)} (default: all)",
-    )
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke mode: fewer and shorter runs, N up to 10^5, 1 thread")
+    parser.add_argument("suites", nargs="*", metavar="SUITE",
+                        help=f"suites to run, from {', '.join(SUITES)} (default: all)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_const", const="quick", dest="mode",
+                      help="smaller sizes and fewer runs: a few minutes on 2 cores")
+    mode.add_argument("--tiny", action="store_const", const="tiny", dest="mode",
+                      help="a few seconds, for testing the harness; the numbers mean nothing")
     parser.add_argument("--repeat", type=int,
-                        help="timed runs per implementation (default: 150, quick: 20)")
+                        help="timed runs per system of the step workloads (full: 31, quick: 15)")
     parser.add_argument("--min-time", type=float,
-                        help="minimum seconds per timed run (default: 0.002, quick: 0.001)")
+                        help="minimum seconds per timed run (full: 0.005, quick: 0.002)")
     parser.add_argument("--sizes", type=_positive_ints,
-                        help="graph sizes N of the scaling suite, comma-separated "
-                             "(default: 10^3..10^6, quick: 10^3..10^5)")
-    parser.add_argument("--threads", type=_positive_ints,
-                        help="thread counts for torch and BLAS, comma-separated; thread-sensitive "
-                             "suites run under each, the others under the first (default: 1,2, quick: 1)")
+                        help="chain lengths N, comma-separated (full: 10^2..10^6, quick: "
+                             "10^2..10^5)")
+    parser.add_argument("--memory-steps", type=int,
+                        help="training steps of the memory suite (full: 10000, quick: 1000)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads given to every library: torch and the BLAS and OpenMP "
+                             "pools (default: 1)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default: 0)")
     parser.add_argument("--output-dir", type=Path, default=RESULTS_DIR,
                         help=f"where to write the results (default: {RESULTS_DIR})")
-    parser.add_argument("--no-save", action="store_true", help="print the table without writing files")
+    parser.add_argument("--no-save", action="store_true", help="print the report without writing files")
     parser.add_argument("--summarize", type=Path, metavar="JSON",
-                        help="print the short ratio tables of a saved results file and exit")
+                        help="print the short tables of a saved results file and exit")
     args = parser.parse_args(argv)
 
     unknown = [name for name in args.suites if name not in SUITES]
     if unknown:
         parser.error(f"unknown suite {', '.join(unknown)}; choose from {', '.join(SUITES)}")
-    if args.repeat is not None and args.repeat < 1:
-        parser.error(f"--repeat must be at least 1, got {args.repeat}")
-    if args.min_time is not None and args.min_time <= 0:
-        parser.error(f"--min-time must be positive, got {args.min_time}")
+    for option in ("repeat", "memory_steps", "threads"):
+        value = getattr(args, option)
+        if value is not None and value < 1:
+            parser.error(f"--{option.replace('_', '-')} must be at least 1, got {value}")
+    if args.min_time is not None and args.min_time < 0:
+        parser.error(f"--min-time must be zero or positive, got {args.min_time}")
     return args
 
 
 def make_config(args):
-    config = Config.for_mode(args.quick)
+    config = Config.for_mode(args.mode or "full")
     config.seed = args.seed
-    for option in ("repeat", "min_time", "sizes", "threads"):
-        value = getattr(args, option)
+    config.threads = args.threads
+    overrides = {"repeat": args.repeat, "min_time": args.min_time, "chain_sizes": args.sizes,
+                 "memory_steps": args.memory_steps}
+    for option, value in overrides.items():
         if value is not None:
             setattr(config, option, value)
     return config
 
 
 def _import_baselines():
+    """Import every library, then run each workload once on tiny inputs in every system.
+
+    The tiny runs load what the libraries import lazily (torch's first
+    backward imports SymPy, about 38,000 objects), so that those objects
+    exist before gc.freeze() and no timed collection has to scan them.
+    """
     for name in BASELINE_MODULES:
         try:
             importlib.import_module(name)
         except ImportError:
             pass  # the suites record the library as skipped
 
+    factories = [
+        *[partial(factory, 1) for factory in elementwise.IMPLEMENTATIONS.values()],
+        *[partial(factory, 2) for factory in chain.IMPLEMENTATIONS.values()],
+        *[partial(factory, 1, 0) for factory in scalar_mlp.IMPLEMENTATIONS.values()],
+        *[partial(_tiny_training_step, model) for model in tensor_mlp.MODELS.values()],
+    ]
+    for factory in factories:
+        try:
+            factory().step()
+        except Unavailable:
+            pass
 
-def run_suites(names, config, log=print):
+
+def _tiny_training_step(model_class):
+    return tensor_mlp.training_step(model_class(tensor_mlp.make_problem((2, 3, 1), 2, "float64", 0)))
+
+
+def run_suites(names, config, command, log=print):
     """Run the named suites and return the JSON-ready result of the whole run.
 
-    Every library is imported first and the objects alive at that point are
-    moved to the collector's permanent generation (`gc.freeze()`), so that
-    the collections which the benchmarks trigger or request scan only the
-    objects that the benchmarks create. Otherwise each full collection would
-    also scan the objects of torch and SciPy (about 210,000 with torch 2.13),
-    and the gc costs that suites c and e report would depend on which
-    baselines are installed.
+    Every library is imported and warmed up first, and the objects alive at
+    that point are moved to the collector's permanent generation
+    (`gc.freeze()`), so that the collections which the benchmarks trigger
+    scan only the objects that the benchmarks create. Otherwise each full
+    collection would also scan the objects of torch and SymPy (about
+    250,000 with torch 2.13), and the cost of the cycle collector would
+    depend on which baselines are installed.
     """
     _import_baselines()
     gc.collect()
     gc.freeze()
     try:
-        return _run_suites(names, config, log)
+        with thread_limit(config.threads) as limits:
+            return _run_suites(names, config, command, limits, log)
     finally:
         gc.unfreeze()
 
 
-def _run_suites(names, config, log):
+def _run_suites(names, config, command, limits, log):
     result = {
         "schema": SCHEMA_VERSION,
-        "mode": "quick" if config.quick else "full",
+        "mode": config.mode,
+        "command": command,
         "machine": machine_info(),
         "settings": {
-            "repeat": config.repeat, "min_time": config.min_time, "sizes": list(config.sizes),
-            "threads": list(config.threads), "seed": config.seed,
-            "gc": "enabled while timing, collections counted; start-up objects frozen (gc.freeze)",
+            "repeat": config.repeat, "min_time": config.min_time, "seed": config.seed,
+            "chain_sizes": list(config.chain_sizes), "scalar_points": config.scalar_points,
+            "scalar_runs": config.scalar_runs, "grid_widths": list(config.grid_widths),
+            "grid_depths": list(config.grid_depths), "grid_batch": config.grid_batch,
+            "memory_steps": config.memory_steps,
+            "gc": "enabled while timing; objects alive at start-up frozen (gc.freeze)",
         },
-        "thread_limits": [],
+        "thread_limits": limits,
         "suites": {},
         "notes": [],
     }
@@ -153,20 +187,13 @@ def _run_suites(names, config, log):
         result["notes"].append(busy)
 
     for name in names:
-        suite = SUITES[name]
-        counts = config.threads if suite.THREAD_SENSITIVE else config.threads[:1]
-        rows = []
-        for count in counts:
-            log(f"running {name} with {count} thread(s)...", file=sys.stderr)
-            with thread_limit(count) as limits:
-                suite_rows = suite.run(config)
-            if limits not in result["thread_limits"]:
-                result["thread_limits"].append(limits)
-            for row in suite_rows:
-                row["threads"] = count
-            rows += suite_rows
-        result["suites"][name] = rows
+        log(f"running {name}...", file=sys.stderr)
+        started = datetime.datetime.now()
+        result["suites"][name] = SUITES[name].run(config)
+        seconds = (datetime.datetime.now() - started).total_seconds()
+        log(f"  {name} took {seconds:.0f} s", file=sys.stderr)
     result["machine"]["load_average_1min_end"] = load_average()
+    result["targets"] = evaluate_targets(result)
     return result
 
 
@@ -180,14 +207,18 @@ def _busy_warning(machine):
     )
 
 
-def count_mismatches(result):
-    return sum(
-        1
-        for rows in result["suites"].values()
-        for row in rows
-        for entry in row.get("results", {}).values()
-        if isinstance(entry, dict) and str(entry.get("check", "ok")) != "ok"
-    )
+def count_mismatches(data):
+    """Return how many result entries anywhere in `data` failed their check against autodiff."""
+    if isinstance(data, dict):
+        own = 1 if str(data.get("check", "ok")).startswith("mismatch") else 0
+        return own + sum(count_mismatches(value) for value in data.values())
+    if isinstance(data, list):
+        return sum(count_mismatches(value) for value in data)
+    return 0
+
+
+def render(result, summary=False):
+    return render_document(result, SUITES, targets_table(result["targets"]), summary=summary)
 
 
 def save(result, markdown, output_dir):
@@ -204,7 +235,7 @@ def save(result, markdown, output_dir):
 
 
 def summarize(path):
-    """Print the ratio summary of a saved results file; return the exit status."""
+    """Print the short tables of a saved results file; return the exit status."""
     try:
         with open(path, encoding="utf-8") as file:
             result = json.load(file)
@@ -215,7 +246,7 @@ def summarize(path):
         print(f"error: {path} has schema {result.get('schema')!r}; this harness reads schema "
               f"{SCHEMA_VERSION}", file=sys.stderr)
         return 2
-    print(render_document(result, SUITES, summary=True))
+    print(render(result, summary=True))
     return 0
 
 
@@ -225,18 +256,20 @@ def main(argv=None):
         return summarize(args.summarize)
     config = make_config(args)
     names = args.suites or list(SUITES)
+    command = shlex.join(["python", "-m", "benchmarks.run",
+                          *(sys.argv[1:] if argv is None else argv)])
 
-    result = run_suites(names, config)
-    markdown = render_document(result, SUITES)
+    result = run_suites(names, config, command)
+    markdown = render(result)
     print(markdown)
     if not args.no_save:
         for path in save(result, markdown, args.output_dir):
             print(f"wrote {path}", file=sys.stderr)
 
-    mismatches = count_mismatches(result)
+    mismatches = count_mismatches(result["suites"])
     if mismatches:
-        print(f"error: {mismatches} implementation(s) computed results that differ from "
-              "autodiff's; see the MISMATCH cells", file=sys.stderr)
+        print(f"error: {mismatches} result(s) differ from autodiff's; see the MISMATCH cells",
+              file=sys.stderr)
         return 1
     return 0
 

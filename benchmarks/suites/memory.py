@@ -1,202 +1,132 @@
-"""Suite e: memory of one forward + backward, and whether the graph is freed afterwards.
+"""Memory over many training steps: does it stay flat?
 
-Measured with `tracemalloc`, which counts every allocation made through
-Python's allocators, NumPy's array buffers included. The figures are bytes
-above the level before the forward pass, taken at five points:
+Runs `config.memory_steps` training steps of the 13-64-64-1 MLP at batch
+32 in float64 (workload 2's small case) and samples memory at even
+intervals. For the NumPy-based systems a sample is tracemalloc's peak
+since the previous sample, then its current bytes after a full
+collection. For every system it also records the resident set size.
+Growth is the current bytes at the last sample minus those at the first,
+which comes after one interval of warm-up. A step that leaked even one
+small object would show here as growth proportional to the steps.
 
-* after forward: the graph and the values that backward needs;
-* peak during forward + backward;
-* after backward, with the loss still referenced;
-* after dropping the loss, without a collection;
-* after `gc.collect()`, which also empties CPython's free lists.
-
-The cycle collector is disabled during the measurement, so "freed on drop"
-shows what reference counting alone frees.
-
-Probe: a weak reference to one intermediate node, taken after forward.
-"graph freed after backward" means that node died while the loss was
-still referenced; "freed on drop" means it died when the loss was dropped
-without a collection.
-
-NOTE: PyTorch allocates tensor storage in C++ with its own allocator,
-which tracemalloc cannot see, so torch is not measured here.
+PyTorch's allocations are invisible to tracemalloc, so torch runs without
+it and reports only the resident set size, which also moves with the
+allocator's caching and is a coarse check.
 """
 
 import gc
 import tracemalloc
-import weakref
+from array import array
 
 import numpy as np
 
-from benchmarks.compare import OURS, Unavailable
-from benchmarks.report import format_bytes, format_ratio, markdown_table
-from benchmarks.suites import mlp, scalar
+from benchmarks.memory_probe import resident_bytes
+from benchmarks.report import Table, format_bytes, markdown_table
+from benchmarks.systems import TORCH, Unavailable, label, ordered
+from benchmarks.workloads import tensor_mlp
 
-TITLE = "Memory"
-DESCRIPTION = (
-    "tracemalloc bytes of one forward + backward (cycle collector off while measuring); "
-    "torch is not measured because tracemalloc cannot see its C++ allocations."
-)
-BASELINES = ("numpy", "autograd", "micrograd")
-THREAD_SENSITIVE = False
+TITLE = "Memory over many steps"
+DESCRIPTION = "Memory sampled while training for many steps, with the cycle collector on."
 
-MLP_WORKLOADS = (
-    ("MLP 13-64-64-1, batch 64", (13, 64, 64, 1), "regression"),
-    ("MLP 784-128-10, batch 64", (784, 128, 10), "classification"),
-)
+SIZES = (13, 64, 64, 1)
+BATCH = 32
+
+# Growth above this fraction of one step's peak counts as not flat.
+FLAT_TOLERANCE = 0.01
 
 
-def _mlp_model(model_class, sizes, task, seed, **options):
-    return lambda: model_class(mlp.make_problem(sizes, task, np.float64, seed), task, **options)
+def run_system(system, steps, samples, seed):
+    """Train `system` for `steps` steps; return the samples and the growth between the first and last."""
+    model = tensor_mlp.MODELS[system](tensor_mlp.make_problem(SIZES, BATCH, np.float64, seed))
+    step = tensor_mlp.training_step(model).step
+    interval = max(1, steps // samples)
+    tracing = system != TORCH
 
-
-def _ours_probe(loss):
-    # The loss's first input: a non-leaf node that backward() should release.
-    return weakref.ref(loss._parents[0])
-
-
-def _numpy_probe(handle):
-    return weakref.ref(handle[1]["a"][1])  # the first hidden activation a[1]
-
-
-class ScalarMLP:
-    """The scalar MLP of suite b, split into the forward and backward phases of the MLP models."""
-
-    def __init__(self, library, seed):
-        layers, self.xs, self.ys = scalar.mlp_data(seed)
-        self.layers = scalar.map_layers(layers, library.make)
-        self.params = scalar.flatten_layers(self.layers)
-        self.library = library
-
-    def forward(self):
-        for p in self.params:
-            p.grad = self.library.cleared_grad
-        return scalar.mlp_loss(self.layers, self.xs, self.ys, self.library.relu)
-
-    def backward(self, loss):
-        loss.backward()
-        return [p.grad for p in self.params]
-
-
-def _micrograd_probe(loss):
-    return weakref.ref(next(iter(loss._prev)))
-
-
-def _traced():
-    return tracemalloc.get_traced_memory()[0]
-
-
-def measure(make_model, probe):
-    """Return the memory figures of one forward + backward of the model (see the module docstring)."""
-    model = make_model()
-    model.backward(model.forward())  # warm-up: lazy imports and caches are not counted
-
+    # The readings go into arrays allocated before tracing starts, so that
+    # recording them allocates nothing that the later readings would count.
+    count = steps // interval
+    current, peak, rss = (array("q", bytes(8 * count)) for _ in range(3))
+    resident_bytes()  # a first call may fill caches; this one is not traced
     gc.collect()
-    was_enabled = gc.isenabled()
-    gc.disable()
-    tracemalloc.start()
+    if tracing:
+        tracemalloc.start()
     try:
-        base = _traced()
-        tracemalloc.reset_peak()
-        handle = model.forward()
-        after_forward = _traced() - base
-        node = probe(handle) if probe else None
-
-        grads = model.backward(handle)  # kept: after_backward includes the gradients
-        peak = tracemalloc.get_traced_memory()[1] - base
-        after_backward = _traced() - base
-        freed_after_backward = None if node is None else node() is None
-
-        del handle
-        after_drop = _traced() - base
-        freed_on_drop = None if node is None else node() is None
-        gc.collect()
-        after_collect = _traced() - base
+        for done in range(1, count * interval + 1):
+            step()
+            if done % interval == 0:
+                index = done // interval - 1
+                if tracing:
+                    peak[index] = tracemalloc.get_traced_memory()[1]
+                    # A full collection also empties CPython's free lists, which
+                    # tracemalloc counts as allocated (up to 2,000 tuples of
+                    # each size, for example), so that `current` is live memory.
+                    gc.collect()
+                    current[index] = tracemalloc.get_traced_memory()[0]
+                    tracemalloc.reset_peak()
+                rss[index] = resident_bytes() or 0
     finally:
-        tracemalloc.stop()
-        if was_enabled:
-            gc.enable()
+        if tracing:
+            tracemalloc.stop()
 
-    return {
-        "after_forward": after_forward,
-        "peak": peak,
-        "after_backward": after_backward,
-        "after_drop": after_drop,
-        "after_collect": after_collect,
-        "graph_freed_after_backward": freed_after_backward,
-        "graph_freed_on_drop": freed_on_drop,
+    points = [{"step": (index + 1) * interval,
+               "current": current[index] if tracing else None,
+               "peak": peak[index] if tracing else None,
+               "rss": rss[index] or None} for index in range(count)]
+    first, last = points[0], points[-1]
+    result = {
+        "steps": count * interval,
+        "instrument": "tracemalloc" if tracing else "resident set size",
+        "samples": points,
+        "rss_growth": None if first["rss"] is None else last["rss"] - first["rss"],
     }
-
-
-def _cases(seed):
-    cases = []
-    for label, sizes, task in MLP_WORKLOADS:
-        cases.append((label, {
-            OURS: (_mlp_model(mlp.OursMLP, sizes, task, seed), _ours_probe),
-            "autodiff, retain_graph=True": (
-                _mlp_model(mlp.OursMLP, sizes, task, seed, retain_graph=True), _ours_probe),
-            "numpy": (_mlp_model(mlp.NumpyMLP, sizes, task, seed), _numpy_probe),
-            "autograd": (_mlp_model(mlp.AutogradMLP, sizes, task, seed), None),
-        }))
-    cases.append(("scalar MLP 3-4-4-1, 4 examples", {
-        OURS: (lambda: ScalarMLP(scalar.autodiff_scalars(), seed), _ours_probe),
-        "micrograd": (lambda: ScalarMLP(scalar.micrograd_scalars(), seed), _micrograd_probe),
-    }))
-    return cases
+    if tracing:
+        # A step's peak above the resting level: each interval's peak over the
+        # level measured when the interval began (after the previous collection).
+        step_peak = max((later["peak"] - earlier["current"]
+                         for earlier, later in zip(points, points[1:])), default=None)
+        growth = last["current"] - first["current"]
+        flat = None if step_peak is None else growth <= FLAT_TOLERANCE * step_peak
+        result.update(growth=growth, step_peak=step_peak, flat=flat)
+    return result
 
 
 def run(config):
-    rows = []
-    for label, implementations in _cases(config.seed):
-        results, skipped = {}, {}
-        for name, (make_model, probe) in implementations.items():
-            try:
-                results[name] = measure(make_model, probe)
-            except Unavailable as error:
-                skipped[name] = str(error)
-        ours_peak = results[OURS]["peak"]
-        for name, entry in results.items():
-            if name != OURS:
-                entry["ratio_peak"] = ours_peak / entry["peak"]
-        rows.append({"case": label, "results": results, "skipped": skipped})
-    return rows
+    results, skipped = {}, {}
+    for system in tensor_mlp.MODELS:
+        try:
+            results[system] = run_system(system, config.memory_steps, config.memory_samples,
+                                         config.seed)
+        except Unavailable as error:
+            skipped[system] = str(error)
+    return {"sizes": list(SIZES), "batch": BATCH, "samples": config.memory_samples,
+            "results": results, "skipped": skipped}
 
 
-def _yes_no(flag):
-    if flag is None:
-        return "n/a"
-    return "yes" if flag else "no"
+def _growth_cells(entry):
+    if entry.get("growth") is None:
+        return ["—", "—", "—", "n/a (RSS only)"]
+    first = entry["samples"][0]
+    return [format_bytes(first["current"]), format_bytes(entry["growth"]),
+            format_bytes(entry["step_peak"]), {True: "yes", False: "no", None: "—"}[entry["flat"]]]
 
 
-def render(rows):
-    header = [
-        "case", "implementation", "after forward", "peak", "ours/this (peak)", "after backward",
-        "graph freed after backward", "after drop", "freed on drop (no gc)", "after gc.collect()",
-    ]
+def render(data, summary=False):
+    header = ["system", "steps", "traced at first sample", "traced growth", "step peak", "flat",
+              "RSS growth"]
     body = []
-    for row in rows:
-        for name, entry in row["results"].items():
-            body.append([
-                row["case"], name, format_bytes(entry["after_forward"]), format_bytes(entry["peak"]),
-                format_ratio(entry.get("ratio_peak")), format_bytes(entry["after_backward"]),
-                _yes_no(entry["graph_freed_after_backward"]), format_bytes(entry["after_drop"]),
-                _yes_no(entry["graph_freed_on_drop"]), format_bytes(entry["after_collect"]),
-            ])
-        for name, reason in row["skipped"].items():
-            body.append([row["case"], name, "skipped", *[""] * 7])
-    return markdown_table(header, body)
-
-
-def summarize(rows):
-    header = ["case", "implementation", "peak", "ours/this (peak)", "graph freed after backward",
-              "freed on drop (no gc)"]
-    body = []
-    for row in rows:
-        for name, entry in row["results"].items():
-            body.append([
-                row["case"], name, format_bytes(entry["peak"]), format_ratio(entry.get("ratio_peak")),
-                _yes_no(entry["graph_freed_after_backward"]), _yes_no(entry["graph_freed_on_drop"]),
-            ])
-        for name in row["skipped"]:
-            body.append([row["case"], name, "skipped", "", "", ""])
-    return markdown_table(header, body)
+    for system in ordered(data["results"]):
+        entry = data["results"][system]
+        body.append([label(system), f"{entry['steps']:,}", *_growth_cells(entry),
+                     format_bytes(entry["rss_growth"])])
+    for system in data["skipped"]:
+        body.append([label(system), "skipped: not installed", *[""] * 5])
+    sizes = "-".join(map(str, data["sizes"]))
+    description = (
+        f"{sizes} MLP, batch {data['batch']}, float64, {data['samples']} samples. Traced "
+        "growth is tracemalloc's current bytes (after a full collection) at the last sample "
+        "minus the first, which comes after the first interval of steps. Step peak is the "
+        "largest rise of an interval's peak over the level at its start. Flat means growth of "
+        f"at most {FLAT_TOLERANCE:.0%} of the step peak. RSS growth is the same difference of "
+        "the resident set size."
+    )
+    return [Table(f"{sizes}, batch {data['batch']}", description, markdown_table(header, body))]

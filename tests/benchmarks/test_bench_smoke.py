@@ -1,165 +1,180 @@
-"""Smoke tests of the benchmark harness: its quickest mode on tiny sizes, structure only.
+"""Smoke tests of the benchmark harness: one run in tiny mode, checked for structure only.
 
-Timings are never asserted; they depend on the machine. micrograd and
-autograd come with the `bench` extra, not the `test` extra, so the harness
-must record them as skipped when they are missing, and the tests that need
-them skip.
+Timings are never asserted; they depend on the machine. micrograd,
+autograd and MyGrad come with the `bench` extra, not the `test` extra, so
+the tests that need them skip when they are missing.
 """
 
 import json
 import sys
-from pathlib import Path
 
 import pytest
 
-# benchmarks/ is a folder of the repository, not an installed package.
-REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+from benchmarks import run as bench_run
+from benchmarks.config import Config
+from benchmarks.report import run_header
+from benchmarks.systems import NUMPY_FLOOR, OURS, PYTHON_FLOOR, TORCH
+from benchmarks.targets import MET, MISSED, NOT_MEASURED, TARGETS
 
-from benchmarks import run as bench_run  # noqa: E402
-from benchmarks.compare import OURS, Case, Unavailable, run_case  # noqa: E402
-
-SUITE_NAMES = ("overhead", "scalar", "scaling", "mlp", "memory")
-COMPARISON_SUITES = ("overhead", "scalar", "mlp")
-SIZES = (50, 100)
-REPEAT = 2
-QUICKEST = ["--quick", "--repeat", str(REPEAT), "--min-time", "0.0005",
-            "--sizes", ",".join(map(str, SIZES))]
+SUITE_NAMES = ("scalar_circuits", "mlp_step", "op_overhead", "backward_forward", "memory")
 
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
-    """Run every suite once in the quickest mode; return (exit status, output dir, JSON)."""
+    """Run every suite once in tiny mode; return (exit status, output dir, JSON, markdown)."""
     output_dir = tmp_path_factory.mktemp("bench")
-    status = bench_run.main(QUICKEST + ["--output-dir", str(output_dir)])
-    with open(output_dir / "latest-quick.json", encoding="utf-8") as file:
-        result = json.load(file)
-    return status, output_dir, result
+    status = bench_run.main(["--tiny", "--output-dir", str(output_dir)])
+    result = json.loads((output_dir / "latest-tiny.json").read_text(encoding="utf-8"))
+    markdown = (output_dir / "latest-tiny.md").read_text(encoding="utf-8")
+    return status, output_dir, result, markdown
+
+
+def _entries(data):
+    """Yield every dict in `data` that has a result check."""
+    if isinstance(data, dict):
+        if "check" in data:
+            yield data
+        for value in data.values():
+            yield from _entries(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _entries(value)
 
 
 def test_run_exits_zero(finished_run):
-    status, _, _ = finished_run
+    status, _, _, _ = finished_run
     assert status == 0
 
 
 def test_run_writes_json_and_markdown(finished_run):
-    _, output_dir, _ = finished_run
+    _, output_dir, _, _ = finished_run
     names = sorted(path.name for path in output_dir.iterdir())
-    assert "latest-quick.json" in names
-    assert "latest-quick.md" in names
-    assert len([name for name in names if name.endswith("-quick.json")]) == 2  # stamped + latest
+    assert "latest-tiny.json" in names
+    assert "latest-tiny.md" in names
+    assert len([name for name in names if name.endswith("-tiny.json")]) == 2  # stamped + latest
     assert not [name for name in names if name.endswith(".tmp")]
 
 
-def test_run_records_machine_and_settings(finished_run):
-    _, _, result = finished_run
+def test_run_records_machine_and_versions(finished_run):
+    _, _, result, _ = finished_run
     assert result["schema"] == bench_run.SCHEMA_VERSION
-    assert result["mode"] == "quick"
-    for key in ("cpu", "logical_cores", "numpy", "numpy_blas", "torch", "python", "date_utc"):
-        assert result["machine"][key], key
-    assert result["settings"]["repeat"] == REPEAT
-    assert result["settings"]["sizes"] == list(SIZES)
-    assert result["settings"]["threads"] == [1]
-    assert result["thread_limits"][0]["threads"] == 1
+    assert result["mode"] == "tiny"
+    assert result["command"].startswith("python -m benchmarks.run --tiny")
+    for key in ("cpu", "logical_cores", "numpy", "numpy_blas", "torch", "python", "date_utc",
+                "load_average_1min_end"):
+        assert result["machine"][key] is not None, key
+
+
+def test_run_gives_every_library_one_thread(finished_run):
+    _, _, result, _ = finished_run
+    limits = result["thread_limits"]
+    assert limits["threads"] == 1
+    assert limits["torch_threads"] == 1
+    if limits["numpy_blas_threads"] is not None:  # None when threadpoolctl is missing
+        assert limits["numpy_blas_threads"] == 1
 
 
 def test_run_covers_every_suite(finished_run):
-    _, _, result = finished_run
+    _, _, result, _ = finished_run
     assert tuple(result["suites"]) == SUITE_NAMES
-    for name, rows in result["suites"].items():
-        assert rows, name
 
 
-@pytest.mark.parametrize("suite", COMPARISON_SUITES)
-def test_comparison_rows_are_checked_and_timed(finished_run, suite):
-    _, _, result = finished_run
-    for row in result["suites"][suite]:
+def test_every_result_agrees_with_autodiff(finished_run):
+    _, _, result, _ = finished_run
+    entries = list(_entries(result["suites"]))
+    assert entries
+    for entry in entries:
+        assert entry["check"] == "ok", entry["check"]
+
+
+def test_every_target_has_a_line(finished_run):
+    _, _, result, markdown = finished_run
+    assert [outcome["goal"] for outcome in result["targets"]] == [t.goal for t in TARGETS]
+    for outcome in result["targets"]:
+        assert outcome["status"] in (MET, MISSED, NOT_MEASURED), outcome
+        assert f"| {outcome['goal']} | {outcome['measured']} | {outcome['status']} |" in markdown
+
+
+def test_every_table_repeats_the_run_header(finished_run):
+    _, _, result, markdown = finished_run
+    tables = markdown.count("\n### ") + 1  # the suites' tables and the targets table
+    header = run_header(result)
+    assert markdown.count(header) == tables
+    assert "Threads: 1 for every library" in header
+    assert "mygrad" in header
+
+
+def test_mlp_step_reports_ratios_memory_and_throughput(finished_run):
+    _, _, result, _ = finished_run
+    for row in result["suites"]["mlp_step"]["cases"]:
         results = row["results"]
-        assert OURS in results, row["case"]
-        assert "torch" in results, row["case"]  # torch is a test dependency
-        for name, entry in results.items():
-            label = f"{row['case']} / {name}"
-            assert entry["check"] == "ok", label
-            assert len(entry["runs"]) == REPEAT, label
-            assert entry["number"] >= 1, label
-            assert 0 < entry["min"] <= entry["median"], label
-            assert len(entry["gc_collections"]) == 3, label
-            if name == OURS:
-                assert "ratio_min" not in entry, label
-            else:
-                assert entry["ratio_min"] == pytest.approx(results[OURS]["min"] / entry["min"])
+        floor, torch = results[NUMPY_FLOOR], results[TORCH]
+        ours = results[OURS]
+        assert ours["ratio_floor"] == pytest.approx(ours["median"] / floor["median"])
+        assert ours["ratio_torch"] == pytest.approx(ours["median"] / torch["median"])
+        assert floor["ratio_floor"] == 1.0
+        assert ours["peak_bytes"] > 0
+        assert floor["peak_bytes"] > 0
+        assert ours["peak_ratio_floor"] == pytest.approx(ours["peak_bytes"] / floor["peak_bytes"])
+        assert ours["matmul_fraction"] == pytest.approx(row["matmul_seconds"] / ours["median"])
+        assert len(ours["runs"]) == 2  # tiny mode repeats twice
 
 
-def test_scaling_rows_follow_sizes(finished_run):
-    _, _, result = finished_run
-    rows = result["suites"]["scaling"]
-    assert [row["n"] for row in rows] == list(SIZES)
-    for row in rows:
-        for mode in ("gc_on", "gc_off"):
-            entry = row[OURS][mode]
-            assert entry["forward_per_node"] > 0, (row["n"], mode)
-            assert entry["backward_per_node"] > 0, (row["n"], mode)
-            assert len(entry["gc_forward_per_run"]) == 3, (row["n"], mode)
-        assert row["torch"]["gc_on"]["backward_per_node"] > 0, row["n"]
+def test_scalar_circuits_time_each_phase_per_node(finished_run):
+    _, _, result, _ = finished_run
+    mlp = result["suites"]["scalar_circuits"]["mlp"]
+    nodes = mlp["params"]["nodes"]
+    for entry in mlp["results"].values():
+        assert entry["forward"]["per_node"] == pytest.approx(entry["forward"]["median"] / nodes)
+        assert entry["backward"]["per_node"] > 0
+    assert PYTHON_FLOOR in mlp["results"]
 
 
-def test_memory_shows_graph_freed_by_backward(finished_run):
-    _, _, result = finished_run
-    for row in result["suites"]["memory"]:
-        ours = row["results"][OURS]
-        assert ours["graph_freed_after_backward"] is True, row["case"]
-        assert ours["graph_freed_on_drop"] is True, row["case"]
-        assert ours["peak"] >= ours["after_forward"] > 0, row["case"]
-        retained = row["results"].get("autodiff, retain_graph=True")
-        if retained is not None:
-            assert retained["graph_freed_after_backward"] is False, row["case"]
-
-
-def test_markdown_has_a_table_per_suite(finished_run):
-    _, output_dir, _ = finished_run
-    markdown = (output_dir / "latest-quick.md").read_text(encoding="utf-8")
-    for name in SUITE_NAMES:
-        assert f"(`{name}`)" in markdown, name
-    assert markdown.count("|---|") >= len(SUITE_NAMES)
-
-
-def test_micrograd_compared_when_installed(finished_run):
+def test_chain_records_micrograd_depth_limit(finished_run):
     pytest.importorskip("micrograd")
-    _, _, result = finished_run
-    for row in result["suites"]["scalar"]:
-        assert row["results"]["micrograd"]["check"] == "ok", row["case"]
+    _, _, result, _ = finished_run
+    limits = result["suites"]["scalar_circuits"]["chain"]["depth_limits"]
+    # micrograd's recursive sort fails near 1000 frames, 3 frames per step.
+    assert 100 < limits["micrograd"]["first_failing_n"] <= 1000
+    assert limits["micrograd"]["error"].startswith("RecursionError")
+    assert limits[OURS]["first_failing_n"] is None
+    assert limits[TORCH]["first_failing_n"] is None
 
 
-def test_autograd_compared_when_installed(finished_run):
-    pytest.importorskip("autograd")
-    _, _, result = finished_run
-    for row in result["suites"]["mlp"]:
-        assert row["results"]["autograd"]["check"] == "ok", row["case"]
+def test_backward_forward_ratios_are_consistent(finished_run):
+    _, _, result, _ = finished_run
+    for row in result["suites"]["backward_forward"]["grid"]:
+        entry = row["results"][OURS]
+        expected = entry["backward"]["median"] / entry["forward"]["median"]
+        assert entry["backward_over_forward"] == pytest.approx(expected)
 
 
-# ----- the harness's own logic, on toy implementations ---------------------------
-
-def _constant(value):
-    return lambda: ((lambda: value), (lambda output: {"value": output}))
-
-
-def _missing():
-    raise Unavailable("examplelib is not installed")
-
-
-def test_missing_baseline_is_skipped():
-    case = Case("toy", {OURS: _constant(1.0), "examplelib": _missing})
-    row = run_case(case, repeat=1, min_time=0.0001)
-    assert row["skipped"] == {"examplelib": "examplelib is not installed"}
-    assert list(row["results"]) == [OURS]
+def test_memory_samples_every_system(finished_run):
+    _, _, result, _ = finished_run
+    data = result["suites"]["memory"]
+    config = Config.for_mode("tiny")
+    for name, entry in data["results"].items():
+        assert entry["steps"] == config.memory_steps, name
+        assert len(entry["samples"]) == config.memory_samples, name
+    assert data["results"][TORCH]["instrument"] == "resident set size"
+    assert data["results"][OURS]["step_peak"] > 0
 
 
-def test_wrong_baseline_is_flagged():
-    case = Case("toy", {OURS: _constant(1.0), "wrong": _constant(1.5)})
-    row = run_case(case, repeat=1, min_time=0.0001)
-    assert row["results"]["wrong"]["check"].startswith("mismatch: value")
-    assert bench_run.count_mismatches({"suites": {"toy": [row]}}) == 1
+def test_summarize_prints_short_tables(finished_run, capsys):
+    _, output_dir, _, _ = finished_run
+    status = bench_run.main(["--summarize", str(output_dir / "latest-tiny.json")])
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert "## Targets" in printed
+    assert "### 13-64-64-1, batch 32, float64" in printed
+    assert "| min |" not in printed  # the full tables' extra column
+
+
+def test_summarize_rejects_other_schema(tmp_path, capsys):
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({"schema": 1}), encoding="utf-8")
+    assert bench_run.main(["--summarize", str(path)]) == 2
+    assert "schema" in capsys.readouterr().err
 
 
 def test_cli_rejects_unknown_suite(capsys):
@@ -175,34 +190,59 @@ def test_cli_rejects_bad_sizes(capsys):
     assert "comma-separated positive integers" in capsys.readouterr().err
 
 
-def test_summarize_prints_ratio_tables(finished_run, capsys):
-    _, output_dir, _ = finished_run
-    status = bench_run.main(["--summarize", str(output_dir / "latest-quick.json")])
-    printed = capsys.readouterr().out
-    assert status == 0
-    assert "ours/torch" in printed
-    assert "| 13-64-64-1 regression |" in printed
+def test_cli_quick_and_tiny_are_exclusive(capsys):
+    with pytest.raises(SystemExit):
+        bench_run.parse_args(["--quick", "--tiny"])
+    assert "not allowed with" in capsys.readouterr().err
 
 
-def test_summarize_rejects_other_schema(tmp_path, capsys):
-    path = tmp_path / "old.json"
-    path.write_text(json.dumps({"schema": 0}), encoding="utf-8")
-    assert bench_run.main(["--summarize", str(path)]) == 2
-    assert "schema" in capsys.readouterr().err
+# ----- a missing baseline ----------------------------------------------------------
+
+def test_missing_baseline_is_skipped(monkeypatch):
+    from benchmarks.suites import op_overhead
+
+    # A None entry in sys.modules makes `import mygrad` raise ImportError.
+    monkeypatch.setitem(sys.modules, "mygrad", None)
+    data = op_overhead.run(Config.for_mode("tiny"))
+
+    for row in data["cases"]:
+        assert "mygrad" not in row["results"]
+        assert "pip install 'mygrad'" in row["skipped"]["mygrad"]
+        assert OURS in row["results"]
+    markdown = "\n".join(table.markdown for table in op_overhead.render(data))
+    assert "| MyGrad | skipped: not installed |" in markdown
+
+
+def test_missing_torch_leaves_no_torch_ratio(monkeypatch):
+    from benchmarks.suites import op_overhead
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    data = op_overhead.run(Config.for_mode("tiny"))
+    for row in data["cases"]:
+        assert TORCH in row["skipped"]
+        assert row["results"][OURS]["ratio_torch"] is None
+        assert row["results"][OURS]["ratio_floor"] > 0
 
 
 # ----- the profiler ---------------------------------------------------------------
 
 def test_profile_lists_engine_functions():
     from benchmarks import profile as bench_profile
-    from benchmarks.suites import overhead
 
-    case = overhead.cases()[0]
-    text = bench_profile.profile_case(case, "overhead", 0.01, 5, False, False)
+    case = bench_profile.suite_cases("op_overhead")[1]
+    text = bench_profile.profile_case(case, "op_overhead", 0.01, 5, False, False)
     lines = text.splitlines()
     assert lines[1].split() == ["calls/step", "tottime/step", "cumtime/step", "function"]
     assert len(lines) == 2 + 5
     assert "autodiff/" in text
+
+
+@pytest.mark.parametrize("suite", ["scalar_circuits", "mlp_step", "op_overhead", "backward_forward"])
+def test_profile_default_case_exists(suite):
+    from benchmarks import profile as bench_profile
+
+    names = [case.name for case in bench_profile.suite_cases(suite)]
+    assert bench_profile.DEFAULT_CASES[suite] in names
 
 
 def test_py_spy_stacks_are_ranked():

@@ -1,0 +1,8 @@
+"""Make the repository's benchmarks/ folder importable: it is not an installed package."""
+
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
