@@ -382,6 +382,7 @@ def _contributions(node, g):
 def _run_tensors(order, grads, retain_graph, wanted, trace, stops):
     captured = {} if wanted is not None else None
     wanted = set(wanted) if wanted is not None else None
+    handed = {id(seed.data) for seed in grads.values()}  # the seeds belong to the caller
     for node in order:
         g = grads.pop(node, None)
         if g is None:
@@ -395,7 +396,7 @@ def _run_tensors(order, grads, retain_graph, wanted, trace, stops):
                 continue
         if node._op is None:
             if wanted is None:
-                node.grad = g if node.grad is None else node.grad + g
+                node.grad = _accumulate_tensor(node.grad, g, handed)
             continue
 
         primitive = node._op
@@ -448,6 +449,23 @@ def _tensor_rules_on_arrays(primitive):
     return tuple(on_arrays(i, rule) for i, rule in enumerate(primitive.vjps))
 
 
+def _accumulate_tensor(current, g, handed):
+    """`_accumulate_array` for create_graph: the same copies, made by a recorded op.
+
+    The copy `g * 1` keeps g's history, so the new .grad can still be
+    differentiated; a gradient that requires no grad is copied directly.
+    """
+    if current is not None:
+        return current + g
+    array = g.data
+    if type(array) is np.ndarray and (
+        array.base is not None or not array.flags.writeable or id(array) in handed
+    ):
+        g = g * 1 if g.requires_grad else Tensor._from_array(array.copy())
+    handed.add(id(g.data))
+    return g
+
+
 def _accumulate_array(current, g, handed):
     """Return the leaf's new .grad Tensor: the array g added to the current one.
 
@@ -470,17 +488,18 @@ def _accumulate_array(current, g, handed):
 
 def _fit_array(contribution, parent, primitive, i):
     """`_fit` for the array rules: sum back to the input's shape, cast to its dtype."""
+    if not isinstance(contribution, (np.ndarray, np.generic)):
+        raise TypeError(
+            f"the array VJP rule of '{primitive.name}' for input {i} returned "
+            f"{type(contribution).__name__}; array rules must return an ndarray, a NumPy "
+            "scalar or None"
+        )
     shape = parent.data.shape
     try:
         if contribution.shape != shape:
             contribution = _sum_to_array(contribution, shape)
         if contribution.dtype != parent.data.dtype:
             contribution = contribution.astype(parent.data.dtype)
-    except AttributeError:
-        raise TypeError(
-            f"the array VJP rule of '{primitive.name}' for input {i} returned "
-            f"{type(contribution).__name__}; array rules must return an array or None"
-        ) from None
     except ValueError:
         raise RuntimeError(
             f"the VJP rule of '{primitive.name}' for input {i} returned shape "

@@ -87,10 +87,11 @@ def _clip_mask(x, a_min, a_max):
 
 
 def _relu(x):
-    if type(x) is np.ndarray:
+    if type(x) is np.ndarray or not isinstance(x, np.floating):
         return np.maximum(x, 0)
-    # A NumPy scalar: the ufunc costs ten times the comparison. `not x < 0` keeps nan.
-    return x if not x < 0 else type(x)(0)
+    # A float scalar, where the ufunc costs ten times the comparison. The
+    # result is np.maximum's: nan stays nan, and -0.0 gives +0.0.
+    return x if x > 0 or x != x else type(x)(0)
 
 
 def _sigmoid(x):
@@ -243,7 +244,7 @@ def _matmul_array_vjp_b(g, out, a, b):
 
 def _pow_array_vjp_base(g, out, x, y):
     if type(y) is not np.ndarray and y != 0:
-        return g * (y * x ** (y - 1))  # a constant exponent, as in x ** 2
+        return g * (y * np.power(x, y - 1))  # a constant exponent, as in x ** 2
     zero_exponent = y == 0
     exponent = np.where(zero_exponent, 1, y - 1)
     return g * np.where(zero_exponent, 0, y * x ** exponent)
@@ -261,10 +262,11 @@ def _concatenate_array_vjp(i, g, out, *inputs, axis, offsets):
 
 P = Primitive
 
-# The arithmetic operators run as Python's operators, which give the
+# The four arithmetic operators run as Python's operators, which give the
 # ufuncs' results on arrays and skip the ufunc machinery on NumPy scalars
-# (50 ns instead of 500 for a 0-d multiply). For power, NumPy's operator
-# also turns x ** 2 into a square and x ** 0.5 into a square root.
+# (50 ns instead of 500 for a 0-d multiply). Their results are correctly
+# rounded either way. Power stays a ufunc: the C library's pow, which
+# scalars would use, can differ from NumPy's loops in the last bit.
 # name: forward, (Tensor rule for input 0, for input 1, ...), (the array rules)
 add = P("add", operator.add, (
     lambda g, out, x, y: g,
@@ -286,7 +288,7 @@ divide = P("divide", operator.truediv, (
     lambda g, out, x, y: -g * out / y), (
     lambda g, out, x, y: g / y,
     lambda g, out, x, y: -g * out / y))
-power = P("power", operator.pow, (_pow_vjp_base, _pow_vjp_exponent),
+power = P("power", np.power, (_pow_vjp_base, _pow_vjp_exponent),
           (_pow_array_vjp_base, _pow_array_vjp_exponent))
 negative = P("negative", operator.neg, (
     lambda g, out, x: -g,), (

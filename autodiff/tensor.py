@@ -84,8 +84,11 @@ class Tensor:
     np.float64, which is what NumPy's own 0-d operations return: it has the
     attributes of an array (shape (), dtype, item()) and its arithmetic is
     about ten times faster than a 0-d ndarray's, which matters for circuits
-    of scalars. It is immutable, so change it with `t.data = new_value` or
-    `t.data -= step`, never by writing into it. Ops follow NumPy's
+    of scalars. It is immutable, so change it by assigning a new NumPy
+    scalar, `t.data -= step` or `t.data = np.float64(0.5)`, never by writing
+    into it. Such an assignment takes NumPy's type promotion: a float64 step
+    turns a float32 scalar into float64, so cast the step to `t.dtype` (the
+    nn optimisers keep the dtype). Ops follow NumPy's
     broadcasting and type promotion rules: a Python number never widens a
     float32 tensor.
 
@@ -164,7 +167,11 @@ class Tensor:
         return self.data.item()
 
     def numpy(self):
-        """Return the values as an ndarray, shared with the tensor (a 0-d tensor's is a new 0-d array)."""
+        """Return the values as an ndarray that shares memory with the tensor.
+
+        A 0-d tensor's value is an immutable NumPy scalar, so for it the
+        result is a new 0-d array and writing into it changes nothing.
+        """
         return np.asarray(self.data)
 
     def tolist(self):
@@ -291,7 +298,12 @@ class Tensor:
             )
         if copy:
             return np.array(self.data, dtype=dtype, copy=True)
-        return np.asarray(self.data, dtype=dtype)
+        if copy is False and type(self.data) is not np.ndarray:
+            raise ValueError(
+                "cannot give a 0-d tensor's value as an array without a copy, because it is "
+                "held as an immutable NumPy scalar; call np.asarray(t) or np.array(t) instead"
+            )
+        return np.asarray(self.data, dtype=dtype, copy=copy)  # copy=False raises if it must copy
 
     def __setitem__(self, index, value):
         raise TypeError(

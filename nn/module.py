@@ -158,9 +158,10 @@ class Module:
     # ----- weights as arrays -------------------------------------------------
 
     def state_dict(self):
-        """Return {dotted name: copy of the parameter's ndarray} for every parameter.
+        """Return {dotted name: copy of the parameter's data} for every parameter.
 
-        The arrays are copies, so a state dict taken during training is a
+        The values are ndarrays, or NumPy scalars for 0-d parameters. The
+        arrays are copies, so a state dict taken during training is a
         snapshot that later optimiser steps do not change.
         """
         return {name: parameter.data.copy() for name, parameter in self.named_parameters()}
@@ -186,7 +187,8 @@ class Module:
         check_state_dict(arrays, parameters, type(self).__name__, source="state_dict")
 
         for name, parameter in parameters.items():
-            parameter.data = arrays[name].copy()
+            value = arrays[name].copy()
+            parameter.data = value[()] if value.ndim == 0 else value  # 0-d data is a NumPy scalar
         return self
 
     def save(self, path):

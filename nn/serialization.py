@@ -278,5 +278,8 @@ def load_module(module, path):
     check_state_dict(arrays, parameters, type(module).__name__, source=source)
 
     for name, parameter in parameters.items():
-        parameter.data = np.array(arrays[name])  # an owned, writable copy for in-place optimiser steps
+        # An owned, writable copy for in-place optimiser steps, or a NumPy
+        # scalar for a 0-d parameter, as autodiff stores 0-d data.
+        value = np.array(arrays[name])
+        parameter.data = value[()] if value.ndim == 0 else value
     return module

@@ -5,7 +5,7 @@ import numpy as np
 from autodiff import primitives as P
 from autodiff.grad_mode import no_grad
 from autodiff.ops._common import lift_pair
-from autodiff.tensor import Tensor, apply, apply_binary, as_tensor
+from autodiff.tensor import Tensor, _scalar_or_array, apply, apply_binary, as_tensor
 
 
 def add(x1, x2):
@@ -162,7 +162,7 @@ def compare(ufunc, x1, x2):
     """Apply a comparison ufunc; the bool result has no history."""
     a, b = lift_pair(x1, x2)
     try:
-        return Tensor._from_array(np.asarray(ufunc(a.data, b.data)))
+        return Tensor._from_array(_scalar_or_array(ufunc(a.data, b.data)))
     except ValueError as error:
         raise ValueError(f"{ufunc.__name__}: {error} (shapes {a.shape} and {b.shape})") from None
 

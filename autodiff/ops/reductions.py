@@ -8,7 +8,7 @@ import numpy as np
 from autodiff import primitives as P
 from autodiff.ops._common import normalize_axis
 from autodiff.ops.shape import reshape
-from autodiff.tensor import Tensor, apply, as_tensor
+from autodiff.tensor import Tensor, _scalar_or_array, apply, as_tensor
 
 
 def _reduce(primitive, a, axis, dtype, out, keepdims):
@@ -127,7 +127,7 @@ def _argreduce(function, a, axis, out, keepdims):
             raise TypeError(f"{function.__name__}: axis must be a single int, got {axis!r}")
         axis = axis[0]
     try:
-        return Tensor._from_array(np.asarray(function(a.data, axis=axis, keepdims=keepdims)))
+        return Tensor._from_array(_scalar_or_array(function(a.data, axis=axis, keepdims=keepdims)))
     except ValueError as error:
         raise ValueError(f"{function.__name__}: {error} (shape {a.shape})") from None
 
