@@ -45,11 +45,14 @@ def execute(path, timeout=CELL_TIMEOUT):
     """
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)  # timestamps of an earlier run
     client = NotebookClient(
         notebook,
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.resolve().parent)}},
+        record_timing=False,  # per-cell timestamps would change every stored cell on each run
     )
     client.execute(env=kernel_environment())
     return notebook

@@ -225,6 +225,20 @@ def test_execute_stores_outputs(tmp_path, monkeypatch):
     assert sorted(file.name for file in tmp_path.iterdir()) == ["tiny.ipynb"], "a temporary file was left behind"
 
 
+def test_execute_stores_no_timestamps(tmp_path):
+    # Timestamps would make every cell differ between two runs of the same notebook.
+    path = tmp_path / "tiny.ipynb"
+    write_notebook(path, "print(1)")
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[1].metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00Z"}
+    nbformat.write(notebook, path)
+
+    execute_script.store_with_outputs(path)
+
+    stored = nbformat.read(path, as_version=4)
+    assert all("execution" not in cell.metadata for cell in stored.cells)
+
+
 def test_execute_keeps_file_when_cell_fails(tmp_path):
     path = tmp_path / "failing.ipynb"
     write_notebook(path, "x = 1", "1 / 0")
