@@ -304,35 +304,49 @@ def _run_arrays_plain(order, grads, retain_graph):
         parents = node._parents
         params = node._params
         rules = primitive.array_vjps
-        if rules is None or primitive.variadic:
+        if rules is None or primitive.variadic or params or len(parents) > 2:
             for _, parent, contribution in _contributions(node, g):
                 previous = get(parent)
                 grads[parent] = contribution if previous is None else previous + contribution
         else:
-            # _contributions() written out for the usual primitives.
-            if len(parents) == 2:
-                args = (g, node.data, parents[0].data, parents[1].data)
-            elif len(parents) == 1:
-                args = (g, node.data, parents[0].data)
+            # _contributions() written out for primitives of one or two inputs
+            # and no params, most of any graph. The rules get their arguments
+            # directly, and the fit test is the same: the types match and,
+            # for arrays, the shapes and dtypes too.
+            out = node.data
+            x = parents[0]
+            xd = x.data
+            if len(parents) == 1:
+                if x.requires_grad:
+                    c = rules[0](g, out, xd)
+                    if c is not None:
+                        if type(c) is not type(xd) or (
+                            type(xd) is np.ndarray and (c.shape != xd.shape or c.dtype is not xd.dtype)
+                        ):
+                            c = _fit_array(c, x, primitive, 0)
+                        previous = get(x)
+                        grads[x] = c if previous is None else previous + c
             else:
-                args = (g, node.data, *[parent.data for parent in parents])
-            i = -1
-            for parent in parents:
-                i += 1
-                if not parent.requires_grad:
-                    continue
-                contribution = rules[i](*args, **params) if params else rules[i](*args)
-                if contribution is None:
-                    continue
-                data = args[2 + i]  # the fit test of _contributions()
-                kind = type(data)
-                if type(contribution) is not kind or (
-                    kind is np.ndarray
-                    and (contribution.shape != data.shape or contribution.dtype is not data.dtype)
-                ):
-                    contribution = _fit_array(contribution, parent, primitive, i)
-                previous = get(parent)
-                grads[parent] = contribution if previous is None else previous + contribution
+                y = parents[1]
+                yd = y.data
+                if x.requires_grad:
+                    c = rules[0](g, out, xd, yd)
+                    if c is not None:
+                        if type(c) is not type(xd) or (
+                            type(xd) is np.ndarray and (c.shape != xd.shape or c.dtype is not xd.dtype)
+                        ):
+                            c = _fit_array(c, x, primitive, 0)
+                        previous = get(x)
+                        grads[x] = c if previous is None else previous + c
+                if y.requires_grad:
+                    c = rules[1](g, out, xd, yd)
+                    if c is not None:
+                        if type(c) is not type(yd) or (
+                            type(yd) is np.ndarray and (c.shape != yd.shape or c.dtype is not yd.dtype)
+                        ):
+                            c = _fit_array(c, y, primitive, 1)
+                        previous = get(y)
+                        grads[y] = c if previous is None else previous + c
 
         if not retain_graph:
             node._parents = ()
