@@ -67,16 +67,21 @@ def parse_args(argv):
     mode.add_argument("--quick", action="store_const", const="quick", dest="mode",
                       help="smaller sizes and fewer runs: a few minutes on 2 cores")
     mode.add_argument("--tiny", action="store_const", const="tiny", dest="mode",
-                      help="a few seconds, for testing the harness; the numbers mean nothing")
+                      help="about 15 seconds, for testing the harness; the numbers mean nothing")
+    # The defaults quoted in the help come from Config, so they cannot go stale.
+    full, quick = Config.for_mode("full"), Config.for_mode("quick")
     parser.add_argument("--repeat", type=int,
-                        help="timed runs per system of the step workloads (full: 31, quick: 15)")
+                        help=f"timed runs per system of the step workloads (full: {full.repeat}, "
+                             f"quick: {quick.repeat})")
     parser.add_argument("--min-time", type=float,
-                        help="minimum seconds per timed run (full: 0.005, quick: 0.002)")
+                        help=f"minimum seconds per timed run (full: {full.min_time}, "
+                             f"quick: {quick.min_time})")
     parser.add_argument("--sizes", type=_positive_ints,
                         help="chain lengths N, comma-separated (full: 10^2..10^6, quick: "
                              "10^2..10^5)")
     parser.add_argument("--memory-steps", type=int,
-                        help="training steps of the memory suite (full: 10000, quick: 1000)")
+                        help=f"training steps of the memory suite (full: {full.memory_steps}, "
+                             f"quick: {quick.memory_steps})")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads given to every library: torch and the BLAS and OpenMP "
                              "pools (default: 1)")
