@@ -304,24 +304,26 @@ def _run_arrays_plain(order, grads, retain_graph):
         parents = node._parents
         params = node._params
         rules = primitive.array_vjps
-        if rules is None or primitive.variadic or params or len(parents) > 2:
+        if rules is None or primitive.variadic or len(parents) > 2:
             for _, parent, contribution in _contributions(node, g):
                 previous = get(parent)
                 grads[parent] = contribution if previous is None else previous + contribution
         else:
-            # _contributions() written out for primitives of one or two inputs
-            # and no params, most of any graph. The rules get their arguments
-            # directly, and the fit test is the same: the types match and,
-            # for arrays, the shapes and dtypes too.
+            # _contributions() written out for primitives of one or two inputs,
+            # most of any graph. The rules get their arguments directly (an
+            # empty **params costs more than the branch), and the fit test is
+            # the same: the types match and, for arrays, the shapes and dtypes.
             out = node.data
             x = parents[0]
             xd = x.data
             if len(parents) == 1:
                 if x.requires_grad:
-                    c = rules[0](g, out, xd)
+                    c = (rules[0](g, out, xd, **params) if params
+                         else rules[0](g, out, xd))
                     if c is not None:
                         if type(c) is not type(xd) or (
-                            type(xd) is np.ndarray and (c.shape != xd.shape or c.dtype is not xd.dtype)
+                            type(xd) is np.ndarray
+                            and (c.shape != xd.shape or c.dtype is not xd.dtype)
                         ):
                             c = _fit_array(c, x, primitive, 0)
                         previous = get(x)
@@ -330,19 +332,23 @@ def _run_arrays_plain(order, grads, retain_graph):
                 y = parents[1]
                 yd = y.data
                 if x.requires_grad:
-                    c = rules[0](g, out, xd, yd)
+                    c = (rules[0](g, out, xd, yd, **params) if params
+                         else rules[0](g, out, xd, yd))
                     if c is not None:
                         if type(c) is not type(xd) or (
-                            type(xd) is np.ndarray and (c.shape != xd.shape or c.dtype is not xd.dtype)
+                            type(xd) is np.ndarray
+                            and (c.shape != xd.shape or c.dtype is not xd.dtype)
                         ):
                             c = _fit_array(c, x, primitive, 0)
                         previous = get(x)
                         grads[x] = c if previous is None else previous + c
                 if y.requires_grad:
-                    c = rules[1](g, out, xd, yd)
+                    c = (rules[1](g, out, xd, yd, **params) if params
+                         else rules[1](g, out, xd, yd))
                     if c is not None:
                         if type(c) is not type(yd) or (
-                            type(yd) is np.ndarray and (c.shape != yd.shape or c.dtype is not yd.dtype)
+                            type(yd) is np.ndarray
+                            and (c.shape != yd.shape or c.dtype is not yd.dtype)
                         ):
                             c = _fit_array(c, y, primitive, 1)
                         previous = get(y)
