@@ -309,6 +309,10 @@ def _run_arrays_plain(order, grads, retain_graph):
                 previous = get(parent)
                 grads[parent] = contribution if previous is None else previous + contribution
         else:
+            # NOTE: the rule calls, the fit test and the dictionary of gradients
+            # here, with the sort and the forward's apply_binary, cost about
+            # 2 us per op beyond NumPy's own work on a 2x2 graph of 100 ops,
+            # short of a 3 us total on a 2-core machine (benchmarks/README.md).
             # _contributions() written out for primitives of one or two inputs,
             # most of any graph. The rules get their arguments directly (an
             # empty **params costs more than the branch), and the fit test is
