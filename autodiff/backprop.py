@@ -6,6 +6,7 @@ the sum of its consumers' contributions and passes δ·∂node/∂input to each
 input through its primitive's VJP rule. A graph of N nodes costs O(N).
 """
 
+import functools
 import gc
 import warnings
 
@@ -309,10 +310,10 @@ def _run_arrays_plain(order, grads, retain_graph):
                 previous = get(parent)
                 grads[parent] = contribution if previous is None else previous + contribution
         else:
-            # NOTE: the rule calls, the fit test and the dictionary of gradients
-            # here, with the sort and the forward's apply_binary, cost about
-            # 2 us per op beyond NumPy's own work on a 2x2 graph of 100 ops,
-            # short of a 3 us total on a 2-core machine (benchmarks/README.md).
+            # NOTE: on a 2x2 graph of 100 ops, the engine adds about 2 us per op
+            # to NumPy's own work, which misses a 3 us total on a 2-core machine
+            # (benchmarks/README.md). The rule calls, the fit test and the
+            # dictionary of gradients here cost most of it, then the sort.
             # _contributions() written out for primitives of one or two inputs,
             # most of any graph. The rules get their arguments directly (an
             # empty **params costs more than the branch), and the fit test is
@@ -450,6 +451,7 @@ def _run_tensors(order, grads, retain_graph, wanted, trace, stops):
 _NO_PARAMS = {}
 
 
+@functools.lru_cache(maxsize=256)  # built once per primitive, not at every node
 def _tensor_rules_on_arrays(primitive):
     """Wrap a primitive's Tensor rules so that they take and return arrays.
 
@@ -496,7 +498,7 @@ def _accumulate_array(current, g, handed):
     A first gradient is copied when its array might be seen elsewhere: a
     read-only or view array (such as the caller's seed reshaped), or one
     already given to another leaf (add sends the same g to both inputs).
-    `handed` holds the ids of the arrays given out so far. NumPy scalars,
+    `handed` contains the ids of the arrays given out so far. NumPy scalars,
     which 0-d tensors hold, are immutable and need no copy.
     """
     if current is not None:
@@ -530,7 +532,7 @@ def _fit_array(contribution, parent, primitive, i):
             f"{contribution.shape}, which does not reduce to the input's shape {shape}"
         ) from None
     if not shape and type(contribution) is np.ndarray:
-        contribution = contribution[()]  # as the 0-d input holds its value
+        contribution = contribution[()]  # a NumPy scalar, like the 0-d input's value
     return contribution
 
 

@@ -503,7 +503,7 @@ def _node(primitive, inputs, params, data):
 
 
 def _forward_error(primitive, inputs, error):
-    """The forward's NumPy error, with the op's name and its inputs' shapes and dtypes."""
+    """Return the forward's NumPy error with the op's name and the input shapes and dtypes."""
     shapes = ", ".join(str(t.shape) for t in inputs)
     dtypes = ", ".join(str(t.dtype) for t in inputs)
     # The base class, because NumPy's subclasses take other constructor arguments.

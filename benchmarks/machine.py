@@ -93,7 +93,7 @@ def thread_limit(count):
     and every other BLAS or OpenMP pool loaded in the process (torch's
     OpenMP included) are limited through threadpoolctl, in the bench extra.
     Without threadpoolctl the pools keep their default size, and the record
-    says so. The record lists each pool with the thread count that
+    states that. The record lists each pool with the thread count that
     threadpoolctl reads back inside the limit.
     """
     record = {"threads": count}

@@ -26,7 +26,7 @@ def _outputs(y, dw, db):
 
 
 def python_chain(n):
-    """The floor: floats, math.tanh and the hand-derived backward pass."""
+    """Return the floor: floats, math.tanh and the hand-derived backward pass."""
 
     def forward():
         ys = [Y0]

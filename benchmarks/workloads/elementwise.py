@@ -27,7 +27,7 @@ def _outputs(h, dx, dy):
 
 
 def numpy_ops(k):
-    """The floor: the forward products, kept, then the backward pass by hand."""
+    """Return the floor: the forward products, kept, then the backward pass by hand."""
     x, y = X.copy(), Y.copy()
 
     def step():

@@ -148,7 +148,7 @@ class AutodiffMLP:
 
 
 class AutodiffNNMLP:
-    """What a user of the nn package writes: nn.MLP, nn.squared_loss and nn.SGD."""
+    """The step as a user of the nn package writes it: nn.MLP, nn.squared_loss and nn.SGD."""
 
     def __init__(self, problem):
         import nn

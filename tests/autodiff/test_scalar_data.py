@@ -91,7 +91,7 @@ def test_create_graph_grad_does_not_share_the_seed():
     assert z.grad.tolist() == [1.0, 1.0]
 
 
-def test_create_graph_grad_of_output_leaf_is_a_copy():
+def test_create_graph_output_leaf_copied():
     x = ad.tensor([1.0, 2.0], requires_grad=True)
     seed = ad.tensor([5.0, 6.0])
 
