@@ -15,7 +15,8 @@ order. The ops have NumPy's names, so NumPy code runs on tensors when
 """
 
 from autodiff.grad_mode import (
-    current_scope, enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled,
+    current_scope, enable_grad, is_grad_enabled, keep_values, name_scope, no_grad,
+    set_grad_enabled,
 )
 from autodiff.tensor import Tensor, tensor
 from autodiff.ops import *  # noqa: F401,F403  (the NumPy-named functions)

@@ -14,6 +14,7 @@ import numpy as np
 
 from autodiff import ops
 from autodiff.grad_mode import _set_enabled
+from autodiff.node import Node
 from autodiff.primitives import _sum_to_array
 from autodiff.tensor import _RELEASED, Tensor
 
@@ -82,10 +83,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 "requires_grad=True or call .requires_grad_() before computing the outputs"
             )
 
-    captured = _backprop(outputs, grad_outputs, retain_graph, create_graph, wanted=inputs)
+    keys = [t.node for t in inputs]
+    captured = _backprop(outputs, grad_outputs, retain_graph, create_graph, wanted=keys)
     result = []
-    for i, t in enumerate(inputs):
-        g = captured.get(t)
+    for i, (t, key) in enumerate(zip(inputs, keys)):
+        g = captured.get(key)
         if g is None and not allow_unused:
             raise ValueError(
                 f"grad(): input {i} (shape {t.shape}) is not used to compute the outputs; "
@@ -120,7 +122,8 @@ def _backprop(outputs, seeds, retain_graph, create_graph, wanted, trace=None):
     grads = {}
     for output, seed in zip(outputs, seeds):
         seed = _seed(output, seed)
-        grads[output] = seed if output not in grads else grads[output] + seed
+        key = output.node
+        grads[key] = seed if key not in grads else grads[key] + seed
 
     # The graph has no reference cycles, so the cycle collector can only
     # waste time here: on a 10^6-node graph its full passes during the sort
@@ -134,7 +137,7 @@ def _backprop(outputs, seeds, retain_graph, create_graph, wanted, trace=None):
         # Plain backward() on arrays adds the leaves' gradients after the pass,
         # so the sort leaves them out; pictures and grad() visit them.
         with_leaves = create_graph or wanted is not None or trace is not None
-        order = _topological_order(outputs, with_leaves)
+        order = _topological_order(list(grads), with_leaves)
         stops = frozenset()
         if wanted:  # grad(); an empty list walks the whole graph (pictures use that)
             order, stops = _on_paths_to(order, wanted)
@@ -181,9 +184,10 @@ def _seed(output, grad):
 
 
 def _topological_order(outputs, with_leaves=True):
-    """Nodes that require grad, each before all of its inputs (iterative DFS).
+    """Nodes and leaves that require grad, each before all of its inputs (iterative DFS).
 
-    Without `with_leaves`, leaves other than the outputs are left out.
+    `outputs` are graph nodes (`Tensor.node`). Without `with_leaves`,
+    leaves other than the outputs are left out.
     """
     order = []
     visited = set()
@@ -205,7 +209,7 @@ def _topological_order(outputs, with_leaves=True):
         stack.append((node, True))
         for parent in node._parents:
             if parent.requires_grad and parent not in visited:
-                if with_leaves or parent._op is not None:
+                if with_leaves or type(parent) is Node:
                     stack.append((parent, False))
     order.reverse()
     return order
@@ -265,7 +269,7 @@ def _run_arrays(order, grads, retain_graph, wanted, trace, stops):
             captured[node] = _accumulate_array(None, g, handed)
             if node in stops:
                 continue
-        if node._op is None:
+        if type(node) is not Node:
             if wanted is None:
                 node.grad = _accumulate_array(node.grad, g, handed)
             continue
@@ -277,9 +281,20 @@ def _run_arrays(order, grads, retain_graph, wanted, trace, stops):
             grads[parent] = contribution if previous is None else previous + contribution
 
         if not retain_graph:
-            node._parents = ()
-            node._params = _RELEASED
+            _release(node)
     return captured
+
+
+def _release(node):
+    """Drop a visited node's inputs and kept values, which nothing reads any more.
+
+    Its consumers, which read its value, come before it in the order. A
+    small value (meta None) stays: it is the node's only record of its shape.
+    """
+    node._parents = ()
+    node._params = _RELEASED
+    if node.meta is not None:
+        node.data = None
 
 
 def _run_arrays_plain(order, grads, retain_graph):
@@ -326,7 +341,10 @@ def _run_arrays_plain(order, grads, retain_graph):
                     c = (rules[0](g, out, xd, **params) if params
                          else rules[0](g, out, xd))
                     if c is not None:
-                        if type(c) is not type(xd) or (
+                        if xd is None:  # a value not kept: its node has the shape and dtype
+                            if type(c) is not np.ndarray or (c.shape, c.dtype) != x.meta:
+                                c = _fit_array(c, x, primitive, 0)
+                        elif type(c) is not type(xd) or (
                             type(xd) is np.ndarray
                             and (c.shape != xd.shape or c.dtype is not xd.dtype)
                         ):
@@ -340,7 +358,10 @@ def _run_arrays_plain(order, grads, retain_graph):
                     c = (rules[0](g, out, xd, yd, **params) if params
                          else rules[0](g, out, xd, yd))
                     if c is not None:
-                        if type(c) is not type(xd) or (
+                        if xd is None:  # a value not kept: its node has the shape and dtype
+                            if type(c) is not np.ndarray or (c.shape, c.dtype) != x.meta:
+                                c = _fit_array(c, x, primitive, 0)
+                        elif type(c) is not type(xd) or (
                             type(xd) is np.ndarray
                             and (c.shape != xd.shape or c.dtype is not xd.dtype)
                         ):
@@ -351,7 +372,10 @@ def _run_arrays_plain(order, grads, retain_graph):
                     c = (rules[1](g, out, xd, yd, **params) if params
                          else rules[1](g, out, xd, yd))
                     if c is not None:
-                        if type(c) is not type(yd) or (
+                        if yd is None:  # a value not kept: its node has the shape and dtype
+                            if type(c) is not np.ndarray or (c.shape, c.dtype) != y.meta:
+                                c = _fit_array(c, y, primitive, 1)
+                        elif type(c) is not type(yd) or (
                             type(yd) is np.ndarray
                             and (c.shape != yd.shape or c.dtype is not yd.dtype)
                         ):
@@ -359,9 +383,11 @@ def _run_arrays_plain(order, grads, retain_graph):
                         previous = get(y)
                         grads[y] = c if previous is None else previous + c
 
-        if not retain_graph:
+        if not retain_graph:  # _release(node), written out
             node._parents = ()
             node._params = _RELEASED
+            if node.meta is not None:
+                node.data = None
 
     # What is left are the leaves, which the order does not list (see _backprop).
     for leaf, g in grads.items():
@@ -396,7 +422,7 @@ def _contributions(node, g):
         # dtypes too. A NumPy scalar's type fixes its dtype and shape (), and
         # NumPy's built-in dtypes are singletons, so `is` is the fast test.
         data = args[2 + i]
-        if type(contribution) is not type(data) or (
+        if data is None or type(contribution) is not type(data) or (
             type(data) is np.ndarray
             and (contribution.shape != data.shape or contribution.dtype is not data.dtype)
         ):
@@ -419,7 +445,7 @@ def _run_tensors(order, grads, retain_graph, wanted, trace, stops):
             captured[node] = g
             if node in stops:
                 continue
-        if node._op is None:
+        if type(node) is not Node:
             if wanted is None:
                 node.grad = _accumulate_tensor(node.grad, g, handed)
             continue
@@ -427,13 +453,17 @@ def _run_tensors(order, grads, retain_graph, wanted, trace, stops):
         primitive = node._op
         parents = node._parents
         params = node._params or _NO_PARAMS
+        # The Tensor rules take tensors: the inputs' and output's kept values,
+        # each tied to its node so that what the rules compute is recorded.
+        tensors = [_tensor_of(parent) for parent in parents]
+        out = _tensor_of(node)
         for i, parent in enumerate(parents):
             if not parent.requires_grad:
                 continue
             if primitive.variadic:
-                contribution = primitive.vjps[0](i, g, node, *parents, **params)
+                contribution = primitive.vjps[0](i, g, out, *tensors, **params)
             else:
-                contribution = primitive.vjps[i](g, node, *parents, **params)
+                contribution = primitive.vjps[i](g, out, *tensors, **params)
             if contribution is None:
                 continue
             contribution = _fit(contribution, parent, primitive, i)
@@ -443,9 +473,18 @@ def _run_tensors(order, grads, retain_graph, wanted, trace, stops):
             grads[parent] = contribution if previous is None else previous + contribution
 
         if not retain_graph:
-            node._parents = ()
-            node._params = _RELEASED
+            _release(node)
     return captured
+
+
+def _tensor_of(key):
+    """A Tensor for graph node `key`: the leaf itself, or the Node's kept value tied to it."""
+    if type(key) is not Node:
+        return key
+    t = Tensor._from_array(key.data)
+    t.requires_grad = True
+    t._node = key
+    return t
 
 
 _NO_PARAMS = {}
@@ -520,12 +559,13 @@ def _fit_array(contribution, parent, primitive, i):
             f"{type(contribution).__name__}; array rules must return an ndarray, a NumPy "
             "scalar or None"
         )
-    shape = parent.data.shape
+    shape = parent.shape
+    dtype = parent.dtype
     try:
         if contribution.shape != shape:
             contribution = _sum_to_array(contribution, shape)
-        if contribution.dtype != parent.data.dtype:
-            contribution = contribution.astype(parent.data.dtype)
+        if contribution.dtype != dtype:
+            contribution = contribution.astype(dtype)
     except ValueError:
         raise RuntimeError(
             f"the VJP rule of '{primitive.name}' for input {i} returned shape "
@@ -546,14 +586,14 @@ def _fit(contribution, parent, primitive, i):
             f"the VJP rule of '{primitive.name}' for input {i} returned "
             f"{type(contribution).__name__}; rules must return a Tensor or None"
         )
-    if contribution.data.shape != parent.data.shape:
+    if contribution.data.shape != parent.shape:
         try:
-            contribution = ops.sum_to(contribution, parent.data.shape)
+            contribution = ops.sum_to(contribution, parent.shape)
         except ValueError:
             raise RuntimeError(
                 f"the VJP rule of '{primitive.name}' for input {i} returned shape "
                 f"{contribution.shape}, which does not reduce to the input's shape {parent.shape}"
             ) from None
-    if contribution.data.dtype != parent.data.dtype:
+    if contribution.data.dtype != parent.dtype:
         contribution = ops.astype(contribution, parent.dtype)
     return contribution

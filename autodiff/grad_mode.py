@@ -1,28 +1,50 @@
-"""Per-thread recording state: whether ops are recorded, and the current name scope."""
+"""Per-thread recording state: whether ops are recorded, what nodes keep, the name scope."""
 
 import functools
 import inspect
 import threading
 
 
+class _Mode:
+    """The recording settings of one thread. Never changed in place: `_set` replaces it.
+
+    Every recorded op reads all three, and one read of a thread-local
+    attribute costs as much as the three reads of this object together.
+    """
+
+    __slots__ = ("enabled", "scope", "keep_values")
+
+    def __init__(self, enabled=True, scope=None, keep_values=False):
+        self.enabled = enabled  # record ops on tensors that require grad
+        self.scope = scope  # "/"-joined names of the open name_scope blocks, or None
+        self.keep_values = keep_values  # every new node keeps its output (see keep_values)
+
+
 class _State(threading.local):
-    enabled = True  # record ops on tensors that require grad
-    scope = None  # "/"-joined names of the open name_scope blocks, or None
+    mode = _Mode()  # a new thread starts from the defaults
 
 
 _state = _State()
 
 
+def _set(**settings):
+    """Change some of this thread's settings and return their previous values."""
+    mode = _state.mode
+    previous = {name: getattr(mode, name) for name in settings}
+    values = {name: getattr(mode, name) for name in _Mode.__slots__}
+    values.update(settings)
+    _state.mode = _Mode(**values)
+    return previous
+
+
 def is_grad_enabled():
     """Return True when new ops on tensors that require grad are recorded."""
-    return _state.enabled
+    return _state.mode.enabled
 
 
 def _set_enabled(mode):
     """Turn recording on or off for the current thread and return the previous mode."""
-    previous = _state.enabled
-    _state.enabled = bool(mode)
-    return previous
+    return _set(enabled=bool(mode))["enabled"]
 
 
 class _GradMode:
@@ -145,7 +167,34 @@ class enable_grad(_GradMode):
 
 def current_scope():
     """Return the current name scope ("layer1/relu" style), or None outside any."""
-    return _state.scope
+    return _state.mode.scope
+
+
+class keep_values:
+    """Make every op recorded inside the block keep its output value, in this thread.
+
+    By default a graph node keeps only the values that backward reads, as
+    in PyTorch, so intermediate arrays that the program drops are freed at
+    once; pictures of the graph then show "value not kept" for them. Inside
+    this block every node keeps its value, which pictures show, at the cost
+    of holding every intermediate array until backward. Naming a tensor
+    (`t.name = "z"`) keeps its value too.
+
+    >>> import autodiff as ad
+    >>> x = ad.tensor([1.0, 2.0], requires_grad=True)
+    >>> with ad.keep_values():
+    ...     y = (x + 1.0).sum()
+    >>> ad.draw_graph(y).source.count("value not kept")
+    0
+    """
+
+    def __enter__(self):
+        self._previous = _set(keep_values=True)
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        _set(**self._previous)
+        return False
 
 
 class name_scope:
@@ -168,10 +217,10 @@ class name_scope:
         self.name = name
 
     def __enter__(self):
-        self._previous = _state.scope
-        _state.scope = self.name if self._previous is None else f"{self._previous}/{self.name}"
+        outer = _state.mode.scope
+        self._previous = _set(scope=self.name if outer is None else f"{outer}/{self.name}")
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        _state.scope = self._previous
+        _set(**self._previous)
         return False

@@ -1,7 +1,8 @@
 """Tensor methods that mirror ndarray's (and a few of PyTorch's), bound to the ops."""
 
 from autodiff import ops
-from autodiff.tensor import Tensor
+from autodiff import primitives as P
+from autodiff.tensor import Tensor, apply_unary
 
 
 def _shape_args(shape):
@@ -64,6 +65,8 @@ def flatten(self):
     return ops.reshape(self, (-1,))
 
 
+# The elementwise methods call apply_unary directly: self is already a
+# Tensor, and two calls fewer show in the time of scalar circuits.
 _METHODS = {
     "reshape": reshape,
     "transpose": transpose,
@@ -75,7 +78,7 @@ _METHODS = {
     "std": std,
     "argmax": argmax,
     "argmin": argmin,
-    "log1p": lambda self: ops.log1p(self),
+    "log1p": lambda self: apply_unary(P.log1p, self),
     "squeeze": squeeze,
     "clip": clip,
     "flatten": flatten,
@@ -84,16 +87,16 @@ _METHODS = {
     "swapaxes": lambda self, axis1, axis2: ops.swapaxes(self, axis1, axis2),
     "expand_dims": lambda self, axis: ops.expand_dims(self, axis),
     "broadcast_to": lambda self, shape: ops.broadcast_to(self, shape),
-    "exp": lambda self: ops.exp(self),
-    "log": lambda self: ops.log(self),
-    "sqrt": lambda self: ops.sqrt(self),
-    "sin": lambda self: ops.sin(self),
-    "cos": lambda self: ops.cos(self),
-    "tanh": lambda self: ops.tanh(self),
-    "sigmoid": lambda self: ops.sigmoid(self),
-    "relu": lambda self: ops.relu(self),
-    "abs": lambda self: ops.abs(self),
-    "sign": lambda self: ops.sign(self),
+    "exp": lambda self: apply_unary(P.exp, self),
+    "log": lambda self: apply_unary(P.log, self),
+    "sqrt": lambda self: apply_unary(P.sqrt, self),
+    "sin": lambda self: apply_unary(P.sin, self),
+    "cos": lambda self: apply_unary(P.cos, self),
+    "tanh": lambda self: apply_unary(P.tanh, self),
+    "sigmoid": lambda self: apply_unary(P.sigmoid, self),
+    "relu": lambda self: apply_unary(P.relu, self),
+    "abs": lambda self: apply_unary(P.abs, self),
+    "sign": lambda self: apply_unary(P.sign, self),
     "logsumexp": lambda self, axis=None, keepdims=False: ops.logsumexp(self, axis, keepdims),
     "softmax": lambda self, axis=None: ops.softmax(self, axis),
     "log_softmax": lambda self, axis=None: ops.log_softmax(self, axis),

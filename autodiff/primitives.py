@@ -49,16 +49,33 @@ from autodiff import ops as F
 
 
 class Primitive:
-    """A named forward function and its VJP rules (see the module docstring)."""
+    """A named forward function and its VJP rules (see the module docstring).
 
-    __slots__ = ("name", "forward", "vjps", "array_vjps", "variadic")
+    `saves` lists the values that the rules read: "out" for the output and
+    input positions 0, 1, ... for the inputs. Reading an input's shape or
+    dtype counts as reading it. The graph keeps those values until backward
+    and drops the others, so a rule must not read a value left out of
+    `saves`: it gets None in its place. The default, None, keeps every
+    value.
+    """
 
-    def __init__(self, name, forward, vjps, array_vjps=None, variadic=False):
+    __slots__ = ("name", "forward", "vjps", "array_vjps", "variadic",
+                 "saves_output", "saved_inputs", "saved_pair")
+
+    def __init__(self, name, forward, vjps, array_vjps=None, variadic=False, saves=None):
         self.name = name
         self.forward = forward
         self.vjps = vjps
         self.array_vjps = array_vjps
         self.variadic = variadic
+        if saves is None:
+            self.saves_output = True
+            self.saved_inputs = None  # every input
+            self.saved_pair = (True, True)
+        else:
+            self.saves_output = "out" in saves
+            self.saved_inputs = tuple(i for i in saves if i != "out")
+            self.saved_pair = (0 in saves, 1 in saves)  # read by the binary fast path
 
     def __repr__(self):
         return f"Primitive({self.name!r})"
@@ -218,6 +235,19 @@ def _extremum_array_vjp(g, out, x, axis, keepdims):
     return np.reshape(g, kshape) * (winners / count)
 
 
+def _masked(g, mask):
+    """g * mask for a bool mask of g's shape, without a float copy of the mask beside the result.
+
+    g * mask would cast the mask to floats in a buffer as large as g (up
+    to 8192 elements), which is then the peak of a small MLP's backward.
+    """
+    if type(g) is not np.ndarray:
+        return g * mask  # a NumPy scalar, where the product is the fast path
+    result = mask.astype(g.dtype)
+    result *= g
+    return result
+
+
 def _matmul_array_vjp_a(g, out, a, b):
     if b.ndim == 2 and a.ndim >= 2:
         return np.matmul(g, b.T)  # the layer case first: the method calls skip NumPy's wrappers
@@ -272,116 +302,148 @@ add = P("add", operator.add, (
     lambda g, out, x, y: g,
     lambda g, out, x, y: g), (
     lambda g, out, x, y: g,
-    lambda g, out, x, y: g))
+    lambda g, out, x, y: g),
+    saves=())
 subtract = P("subtract", operator.sub, (
     lambda g, out, x, y: g,
     lambda g, out, x, y: -g), (
     lambda g, out, x, y: g,
-    lambda g, out, x, y: -g))
+    lambda g, out, x, y: -g),
+    saves=())
 multiply = P("multiply", operator.mul, (
     lambda g, out, x, y: g * y,
     lambda g, out, x, y: g * x), (
     lambda g, out, x, y: g * y,
-    lambda g, out, x, y: g * x))
+    lambda g, out, x, y: g * x),
+    saves=(0, 1))
 divide = P("divide", operator.truediv, (
     lambda g, out, x, y: g / y,
     lambda g, out, x, y: -g * out / y), (
     lambda g, out, x, y: g / y,
-    lambda g, out, x, y: -g * out / y))
+    lambda g, out, x, y: -g * out / y),
+    saves=("out", 1))
 power = P("power", np.power, (_pow_vjp_base, _pow_vjp_exponent),
-          (_pow_array_vjp_base, _pow_array_vjp_exponent))
+          (_pow_array_vjp_base, _pow_array_vjp_exponent),
+    saves=("out", 0, 1))
 negative = P("negative", operator.neg, (
     lambda g, out, x: -g,), (
-    lambda g, out, x: -g,))
+    lambda g, out, x: -g,),
+    saves=())
 maximum = P("maximum", np.maximum, (
     lambda g, out, x, y: g * _tie_share(x.data, y.data, np.greater),
     lambda g, out, x, y: g * _tie_share(y.data, x.data, np.greater)), (
     lambda g, out, x, y: g * _tie_share(x, y, np.greater),
-    lambda g, out, x, y: g * _tie_share(y, x, np.greater)))
+    lambda g, out, x, y: g * _tie_share(y, x, np.greater)),
+    saves=(0, 1))
 minimum = P("minimum", np.minimum, (
     lambda g, out, x, y: g * _tie_share(x.data, y.data, np.less),
     lambda g, out, x, y: g * _tie_share(y.data, x.data, np.less)), (
     lambda g, out, x, y: g * _tie_share(x, y, np.less),
-    lambda g, out, x, y: g * _tie_share(y, x, np.less)))
+    lambda g, out, x, y: g * _tie_share(y, x, np.less)),
+    saves=(0, 1))
 where = P("where", lambda x, y, condition: np.where(condition, x, y), (
     lambda g, out, x, y, condition: F.where(condition, g, 0.0),
     lambda g, out, x, y, condition: F.where(condition, 0.0, g)), (
     lambda g, out, x, y, condition: np.where(condition, g, 0),
-    lambda g, out, x, y, condition: np.where(condition, 0, g)))
+    lambda g, out, x, y, condition: np.where(condition, 0, g)),
+    saves=())
 
 exp = P("exp", np.exp, (
     lambda g, out, x: g * out,), (
-    lambda g, out, x: g * out,))
+    lambda g, out, x: g * out,),
+    saves=("out",))
 log = P("log", np.log, (
     lambda g, out, x: g / x,), (
-    lambda g, out, x: g / x,))
+    lambda g, out, x: g / x,),
+    saves=(0,))
 log1p = P("log1p", np.log1p, (
     lambda g, out, x: g / (1 + x),), (
-    lambda g, out, x: g / (1 + x),))
+    lambda g, out, x: g / (1 + x),),
+    saves=(0,))
 sqrt = P("sqrt", np.sqrt, (
     lambda g, out, x: g / (2 * out),), (
-    lambda g, out, x: g / (2 * out),))
+    lambda g, out, x: g / (2 * out),),
+    saves=("out",))
 sin = P("sin", np.sin, (
     lambda g, out, x: g * F.cos(x),), (
-    lambda g, out, x: g * np.cos(x),))
+    lambda g, out, x: g * np.cos(x),),
+    saves=(0,))
 cos = P("cos", np.cos, (
     lambda g, out, x: -g * F.sin(x),), (
-    lambda g, out, x: -g * np.sin(x),))
+    lambda g, out, x: -g * np.sin(x),),
+    saves=(0,))
 tanh = P("tanh", np.tanh, (
     lambda g, out, x: g * (1 - out * out),), (
-    lambda g, out, x: g * (1 - out * out),))
+    lambda g, out, x: g * (1 - out * out),),
+    saves=("out",))
 sigmoid = P("sigmoid", _sigmoid, (
     lambda g, out, x: g * out * (1 - out),), (
-    lambda g, out, x: g * out * (1 - out),))
+    lambda g, out, x: g * out * (1 - out),),
+    saves=("out",))
 relu = P("relu", _relu, (
-    lambda g, out, x: g * (x.data > 0),), (
-    lambda g, out, x: g * (x > 0),))
+    lambda g, out, x: g * (out.data > 0),), (
+    lambda g, out, x: _masked(g, out > 0),),
+    saves=("out",))
 abs = P("abs", np.abs, (
     lambda g, out, x: g * np.sign(x.data),), (
-    lambda g, out, x: g * np.sign(x),))
+    lambda g, out, x: g * np.sign(x),),
+    saves=(0,))
 sign = P("sign", np.sign, (
     lambda g, out, x: g * 0,), (
-    lambda g, out, x: g * 0,))
+    lambda g, out, x: g * 0,),
+    saves=())
 clip = P("clip", lambda x, a_min, a_max: np.clip(x, a_min, a_max), (
     lambda g, out, x, a_min, a_max: g * _clip_mask(x.data, a_min, a_max),), (
-    lambda g, out, x, a_min, a_max: g * _clip_mask(x, a_min, a_max),))
+    lambda g, out, x, a_min, a_max: _masked(g, _clip_mask(x, a_min, a_max)),),
+    saves=(0,))
 astype = P("astype", lambda x, dtype: x.astype(dtype), (
     lambda g, out, x, dtype: F.astype(g, x.dtype),), (
-    lambda g, out, x, dtype: g.astype(x.dtype),))
+    lambda g, out, x, dtype: g.astype(x.dtype),),
+    saves=(0,))
 
 # Ufunc reduce and ndarray methods skip the Python wrappers of np.sum and
 # np.reshape, which cost more than the op itself on small arrays.
 sum = P("sum", lambda x, axis, keepdims: np.add.reduce(x, axis=axis, keepdims=keepdims), (
     _reduce_vjp,), (
-    _reduce_array_vjp,))
+    _reduce_array_vjp,),
+    saves=(0,))
 max = P("max", lambda x, axis, keepdims: np.maximum.reduce(x, axis=axis, keepdims=keepdims), (
     _extremum_vjp,), (
-    _extremum_array_vjp,))
+    _extremum_array_vjp,),
+    saves=("out", 0))
 min = P("min", lambda x, axis, keepdims: np.minimum.reduce(x, axis=axis, keepdims=keepdims), (
     _extremum_vjp,), (
-    _extremum_array_vjp,))
+    _extremum_array_vjp,),
+    saves=("out", 0))
 
 reshape = P("reshape", lambda x, shape: x.reshape(shape), (
     lambda g, out, x, shape: F.reshape(g, x.shape),), (
-    lambda g, out, x, shape: g.reshape(x.shape),))
+    lambda g, out, x, shape: g.reshape(x.shape),),
+    saves=(0,))
 transpose = P("transpose", lambda x, axes: x.transpose(axes), (
     lambda g, out, x, axes: F.transpose(g, _inverse_axes(axes)),), (
-    lambda g, out, x, axes: np.transpose(g, _inverse_axes(axes)),))
+    lambda g, out, x, axes: np.transpose(g, _inverse_axes(axes)),),
+    saves=())
 broadcast_to = P("broadcast_to", _broadcast, (
     lambda g, out, x, shape: F.sum_to(g, x.shape),), (
-    lambda g, out, x, shape: _sum_to_array(g, x.shape),))
+    lambda g, out, x, shape: _sum_to_array(g, x.shape),),
+    saves=(0,))
 getitem = P("getitem", lambda x, index, basic: x[index], (
     lambda g, out, x, index, basic: F.untake(g, index, x.shape, basic),), (
-    lambda g, out, x, index, basic: _untake(g, index, x.shape, basic),))
+    lambda g, out, x, index, basic: _untake(g, index, x.shape, basic),),
+    saves=(0,))
 untake = P("untake", _untake, (
     lambda g, out, x, index, shape, basic: F.getitem(g, index),), (
-    lambda g, out, x, index, shape, basic: g[index],))
+    lambda g, out, x, index, shape, basic: g[index],),
+    saves=())
 # `offsets` (the start of each input along `axis`, then the total) is
 # computed once, so that backward through n inputs costs O(n), not O(n²).
 concatenate = P("concatenate", lambda *xs, axis, offsets: np.concatenate(xs, axis=axis),
-                (_concatenate_vjp,), (_concatenate_array_vjp,), variadic=True)
+                (_concatenate_vjp,), (_concatenate_array_vjp,), variadic=True,
+    saves=())
 
 matmul = P("matmul", np.matmul, (_matmul_vjp_a, _matmul_vjp_b),
-           (_matmul_array_vjp_a, _matmul_array_vjp_b))
+           (_matmul_array_vjp_a, _matmul_array_vjp_b),
+    saves=(0, 1))
 
 del P

@@ -1,20 +1,13 @@
-"""The Tensor: a NumPy array plus the record of the primitive op that made it.
+"""The Tensor: a NumPy array plus, when a recorded op made it, that op's graph node.
 
-A tensor made by an op on inputs that require grad keeps three things for
-backprop: `_op` (the primitive from `autodiff.primitives`), `_parents` (the
-input tensors, in order, duplicates kept) and `_params` (the op's
-non-differentiable arguments, such as `axis`). Nodes refer only to their
-inputs, never to their outputs, so the graph holds no reference cycles and
-dropping the output frees it at once. The one exception is a leaf's
-`.grad` after `backward(create_graph=True)`, whose graph refers back to
-the leaf.
-
-NOTE: because each node is the Tensor itself, the graph keeps every op's
-output until backward passes it, which is what lets pictures show every
-value. A training step of a small MLP therefore peaks at about 2.2x the
-memory of a hand-written NumPy step (benchmarks/README.md). Graph nodes
-separate from tensors, each saving only the arrays its rule reads, as in
-PyTorch, would bring that near 1x.
+A tensor made by an op on inputs that require grad points to a `Node`
+(`autodiff.node`): the primitive, the inputs' nodes (or the input tensors
+themselves, for leaves and constants) and the op's non-differentiable
+params, such as `axis`. Nodes refer only to their inputs, never to their
+outputs, so the graph holds no reference cycles, and a node keeps only the
+values that VJP rules read, so dropping an intermediate tensor frees its
+array. The one cycle is a leaf's `.grad` after
+`backward(create_graph=True)`, whose graph refers back to the leaf.
 """
 
 import copy
@@ -22,6 +15,7 @@ import copy
 import numpy as np
 
 from autodiff.grad_mode import _state as _recording
+from autodiff.node import SMALL_SIZE, Node
 
 _RELEASED = object()  # `_params` of a node whose graph backward() has freed
 _FLOAT_KINDS = "f"
@@ -106,9 +100,9 @@ class Tensor:
     Tensor([ 2., -4.], shape=(2,), dtype=float64)
     """
 
-    __slots__ = (
-        "data", "grad", "requires_grad", "name", "scope", "_op", "_parents", "_params", "__weakref__",
-    )
+    # A recorded output keeps its name and scope on its node, so its own
+    # `_name` and `_scope` slots stay unset (see the properties below).
+    __slots__ = ("data", "grad", "requires_grad", "_name", "_scope", "_node", "__weakref__")
 
     # Makes `ndarray + Tensor` call Tensor.__radd__ instead of NumPy looping
     # over the tensor as an object array.
@@ -124,11 +118,9 @@ class Tensor:
         self.data = array[()] if array.ndim == 0 else array  # see the class docstring
         self.grad = None
         self.requires_grad = bool(requires_grad)
-        self.name = name
-        self.scope = _recording.scope
-        self._op = None
-        self._parents = ()
-        self._params = None
+        self._name = name
+        self._scope = _recording.mode.scope
+        self._node = None
 
     # ----- properties -------------------------------------------------------
 
@@ -151,12 +143,54 @@ class Tensor:
     @property
     def is_leaf(self):
         """True for tensors made by the user rather than by a recorded op."""
-        return self._op is None
+        return self._node is None
 
     @property
     def op(self):
         """Name of the primitive that made this tensor, or None for a leaf."""
-        return None if self._op is None else self._op.name
+        return None if self._node is None else self._node._op.name
+
+    @property
+    def node(self):
+        """This tensor's node in the graph: the Node of the op that made it, or itself for a leaf.
+
+        `backprop_steps` and pictures of the graph refer to nodes this way,
+        so `step.node is t.node` finds the step of tensor t.
+        """
+        return self if self._node is None else self._node
+
+    @property
+    def name(self):
+        """A label shown in `repr` and in pictures of the graph."""
+        return self._name if self._node is None else self._node.name
+
+    @name.setter
+    def name(self, value):
+        if self._node is None:
+            self._name = value
+        else:
+            # A named node is one to look at, so pictures show its value.
+            self._node.name = value
+            self._node.data = self.data
+
+    @property
+    def scope(self):
+        """The name scope (`autodiff.name_scope`) open when this tensor was made, or None."""
+        return self._scope if self._node is None else self._node.scope
+
+    # The graph's view of a tensor, the same attributes as a Node's: backprop
+    # and pictures walk leaves and nodes alike.
+    @property
+    def _op(self):
+        return None if self._node is None else self._node._op
+
+    @property
+    def _parents(self):
+        return () if self._node is None else self._node._parents
+
+    @property
+    def _params(self):
+        return None if self._node is None else self._node._params
 
     @property
     def T(self):
@@ -227,8 +261,8 @@ class Tensor:
         parts = [f"shape={self.shape}", f"dtype={self.dtype}"]
         if self.name is not None:
             parts.append(f"name={self.name!r}")
-        if self._op is not None:
-            parts.append(f"op={self._op.name}")
+        if self._node is not None:
+            parts.append(f"op={self._node._op.name}")
         elif self.requires_grad:
             parts.append("requires_grad=True")
         return f"Tensor({body}, {', '.join(parts)})"
@@ -412,11 +446,9 @@ class Tensor:
         out.data = array
         out.grad = None
         out.requires_grad = False
-        out.name = None
-        out.scope = None
-        out._op = None
-        out._parents = ()
-        out._params = None
+        out._name = None
+        out._scope = None
+        out._node = None
         return out
 
 
@@ -438,68 +470,169 @@ def apply(primitive, inputs, params=None):
             data = primitive.forward(*[t.data for t in inputs])
     except (ValueError, IndexError, TypeError) as error:
         raise _forward_error(primitive, inputs, error) from error
-    return _node(primitive, inputs, params, data)
+    return _wrap(primitive, inputs, params, data)
+
+
+def apply_unary(primitive, x):
+    """`apply(primitive, (x,))` for a primitive without params, written out as apply_binary."""
+    try:
+        data = primitive.forward(x.data)
+    except (ValueError, IndexError, TypeError) as error:
+        raise _forward_error(primitive, (x,), error) from error
+    if type(data) is np.ndarray:
+        if not data.shape:
+            data = data[()]
+    elif type(data) is not np.float64 and not isinstance(data, np.generic):
+        data = _scalar_or_array(data)
+
+    out = _new(Tensor)
+    out.data = data
+    out.grad = None
+    mode = _recording.mode
+    if not (x.requires_grad and mode.enabled):
+        out.requires_grad = False
+        out._name = None
+        out._scope = mode.scope
+        out._node = None
+        return out
+
+    node = Node()
+    node._op = primitive
+    node._params = None
+    node.scope = mode.scope
+    node.name = None
+    node.requires_grad = True
+    if type(data) is np.ndarray and data.size > SMALL_SIZE:
+        node.meta = (data.shape, data.dtype)
+        node.data = data if primitive.saves_output or mode.keep_values else None
+    else:
+        node.meta = None
+        node.data = data
+    xn = x._node
+    if xn is None:
+        node._parents = (x,)
+    else:
+        node._parents = (xn,)
+        if primitive.saved_pair[0]:
+            xn.data = x.data
+
+    out.requires_grad = True
+    out._node = node
+    return out
 
 
 def apply_binary(primitive, x, y):
     """`apply(primitive, (x, y))` for a primitive without params.
 
-    The steps of apply() and _node() written out in one function, because
-    arithmetic on small tensors is the engine's most frequent path and every
-    call saved there shows in the per-op overhead.
+    The steps of apply(), _wrap() and _record() written out in one function,
+    because arithmetic on small tensors is the engine's most frequent path
+    and every call saved there shows in the per-op overhead.
     """
     try:
         data = primitive.forward(x.data, y.data)
     except (ValueError, IndexError, TypeError) as error:
         raise _forward_error(primitive, (x, y), error) from error
     # Ufuncs and operators already return a NumPy scalar, not a 0-d array, for 0-d results.
-    if type(data) is not np.ndarray and not isinstance(data, np.generic):
+    if type(data) is not np.ndarray and type(data) is not np.float64 and not isinstance(
+            data, np.generic):
         data = _scalar_or_array(data)
 
     out = _new(Tensor)
     out.data = data
     out.grad = None
-    out.name = None
-    state = _recording
-    out.scope = state.scope
-    if (x.requires_grad or y.requires_grad) and state.enabled:
-        out.requires_grad = True
-        out._op = primitive
-        out._parents = (x, y)
-        out._params = None
-    else:
+    mode = _recording.mode
+    if not ((x.requires_grad or y.requires_grad) and mode.enabled):
         out.requires_grad = False
-        out._op = None
-        out._parents = ()
-        out._params = None
+        out._name = None
+        out._scope = mode.scope
+        out._node = None
+        return out
+
+    node = Node()  # calling the class is faster than object.__new__ when there is no __init__
+    node._op = primitive
+    node._params = None
+    node.scope = mode.scope
+    node.name = None
+    node.requires_grad = True
+    if type(data) is np.ndarray and data.size > SMALL_SIZE:
+        node.meta = (data.shape, data.dtype)
+        node.data = data if primitive.saves_output or mode.keep_values else None
+    else:
+        node.meta = None
+        node.data = data
+    xn = x._node
+    yn = y._node
+    node._parents = (x if xn is None else xn, y if yn is None else yn)
+    keep_x, keep_y = primitive.saved_pair
+    if keep_x and xn is not None:
+        xn.data = x.data
+    if keep_y and yn is not None:
+        yn.data = y.data
+
+    out.requires_grad = True
+    out._node = node
     return out
 
 
-def _node(primitive, inputs, params, data):
+def _wrap(primitive, inputs, params, data):
     """Wrap the forward result `data` in a Tensor, recording the op when an input requires grad."""
     if type(data) is np.ndarray:
         if not data.shape:
             data = data[()]
-    elif not isinstance(data, np.generic):
+    elif type(data) is not np.float64 and not isinstance(data, np.generic):
         data = _scalar_or_array(data)
 
     out = _new(Tensor)
     out.data = data
     out.grad = None
-    out.name = None
-    state = _recording
-    out.scope = state.scope
-    if state.enabled and _any_requires_grad(inputs):
+    mode = _recording.mode
+    if mode.enabled and _any_requires_grad(inputs):
         out.requires_grad = True
-        out._op = primitive
-        out._parents = inputs
-        out._params = params
+        out._node = _record(primitive, inputs, params, data, mode)
     else:
         out.requires_grad = False
-        out._op = None
-        out._parents = ()
-        out._params = None
+        out._name = None
+        out._scope = mode.scope
+        out._node = None
     return out
+
+
+def _record(primitive, inputs, params, data, mode):
+    """Return the Node of `primitive` applied to `inputs`, keeping what its rules read.
+
+    The node keeps its output `data` if its own rules read it, if it is
+    small (see `autodiff.node`) or inside `keep_values()`, and the inputs'
+    nodes keep the values that its rules read. `mode` is the thread's
+    recording settings.
+    """
+    node = Node()  # calling the class is faster than object.__new__ when there is no __init__
+    node._op = primitive
+    node._params = params
+    node.scope = mode.scope
+    node.name = None
+    node.requires_grad = True
+    if type(data) is np.ndarray and data.size > SMALL_SIZE:
+        node.meta = (data.shape, data.dtype)
+        node.data = data if primitive.saves_output or mode.keep_values else None
+    else:
+        node.meta = None
+        node.data = data
+
+    if len(inputs) == 1:  # most ops, written out because a generator costs more than they do
+        x = inputs[0]
+        xn = x._node
+        node._parents = (x if xn is None else xn,)
+        if xn is not None and primitive.saved_pair[0]:
+            xn.data = x.data
+        return node
+
+    node._parents = tuple(t if t._node is None else t._node for t in inputs)
+    saved = primitive.saved_inputs
+    for i in range(len(inputs)) if saved is None else saved:
+        t = inputs[i]
+        if t._node is not None:
+            t._node.data = t.data
+    return node
 
 
 def _forward_error(primitive, inputs, error):

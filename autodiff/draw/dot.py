@@ -252,7 +252,8 @@ def _cluster_blocks(by_scope):
 def _add_value_node(picture, graph, k, options, annotations, scope=None):
     tensor = graph.tensors[k]
     kind = value_kind(tensor, graph.output)
-    lines = value_lines(tensor, options, annotations.value_lines.get(tensor, ()))
+    lines = value_lines(tensor, graph.value(tensor), options,
+                        annotations.value_lines.get(tensor, ()))
     attributes = dict(STYLES[kind])
     attributes["label"] = _Raw(html_label(lines))
     attributes["tooltip"] = kind if tensor.name is None else f"{kind} {tensor.name}"

@@ -6,20 +6,28 @@ from autodiff.tensor import _RELEASED, Tensor
 
 
 class Graph:
-    """The tensors that produced `output`, each after all of its inputs.
+    """The graph nodes and leaves that produced `output`, each after all of its inputs.
 
-    `tensors[k]` is drawn as the value node "v{k}" and, unless it is a leaf,
-    the op node "op{k}" that made it. The order comes from a depth-first
-    walk that follows each node's inputs in argument order, so the same
-    graph always gets the same ids. `output` is the last tensor.
+    `tensors[k]` is a leaf Tensor or the Node of a recorded op (both answer
+    `name`, `shape`, `dtype`, `_op` and `_parents`). It is drawn as the
+    value node "v{k}" and, unless it is a leaf, the op node "op{k}" that
+    made it. The order comes from a depth-first walk that follows each
+    node's inputs in argument order, so the same graph always gets the same
+    ids. `output`, the last entry, stands for the drawn tensor, whose value
+    `output_value` is known even when its node keeps none.
     """
 
-    __slots__ = ("output", "tensors", "index")
+    __slots__ = ("output", "output_value", "tensors", "index")
 
-    def __init__(self, output, tensors):
+    def __init__(self, output, tensors, output_value=None):
         self.output = output
+        self.output_value = output_value
         self.tensors = tensors
         self.index = {t: k for k, t in enumerate(tensors)}
+
+    def value(self, t):
+        """Return the value of entry `t`, or None when the graph did not keep it."""
+        return self.output_value if t is self.output else t.data
 
     @property
     def op_count(self):
@@ -64,9 +72,10 @@ def collect_graph(output, caller):
             "with autodiff.tensor(...) and compute with autodiff ops to record a graph"
         )
 
+    root = output.node
     tensors = []
     seen = set()
-    stack = [(output, False)]
+    stack = [(root, False)]
     while stack:
         node, inputs_done = stack.pop()
         if inputs_done:
@@ -83,7 +92,7 @@ def collect_graph(output, caller):
         for parent in reversed(node._parents):
             if parent not in seen:
                 stack.append((parent, False))
-    return Graph(output, tensors)
+    return Graph(root, tensors, output.data)
 
 
 def _released_message(caller, node):

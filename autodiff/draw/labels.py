@@ -121,15 +121,21 @@ def summarize_array(array, format_number):
     return f"min {low} · mean {mean} · max {high}{suffix}"
 
 
-def value_lines(tensor, options, extra_lines=()):
-    """Return the Lines of a value node's label: name, shape, value, grad, then `extra_lines`."""
+def value_lines(tensor, value, options, extra_lines=()):
+    """Return the Lines of a value node's label: name, shape, value, grad, then `extra_lines`.
+
+    `value` is None when the graph did not keep it (see `autodiff.node`).
+    """
     lines = []
     if tensor.name is not None:
         lines.append(Line(tensor.name, bold=True))
     if options.show_shapes:
         lines.append(Line(shape_text(tensor)))
     if options.show_values:
-        lines.extend(_array_block("value", tensor.data, options))
+        if value is None:
+            lines.append(Line("value not kept"))
+        else:
+            lines.extend(_array_block("value", value, options))
     if options.show_grads and tensor.grad is not None:
         lines.extend(_array_block("grad", tensor.grad.data, options, color=GRAD_COLOR))
     lines.extend(extra_lines)

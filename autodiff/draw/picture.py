@@ -17,7 +17,10 @@ def draw_graph(output, *, rankdir="LR", show_values=True, show_grads=True, show_
     inputs and its result. A value node shows the tensor's name (if any),
     shape and dtype, its values, and its `.grad` once backward() has filled
     it. Tensors with at most `max_elements` elements show every number, and
-    a larger one shows min, mean and max. Parameters (leaves that require
+    a larger one shows min, mean and max. The graph keeps only the values
+    that backward reads (and small or named ones), so an intermediate that
+    the program dropped shows "value not kept"; record the graph inside
+    `autodiff.keep_values()` to see them all. Parameters (leaves that require
     grad) are blue rounded boxes, constants grey dashed boxes, intermediates
     unfilled rounded boxes and the output an orange bold box. Op nodes are
     ellipses with the primitive's name. The inputs of ops whose argument

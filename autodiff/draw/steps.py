@@ -18,15 +18,17 @@ from autodiff.draw.graph import collect_graph, value_id
 from autodiff.draw.labels import STEP_COLOR, Line, array_lines
 from autodiff.draw.options import DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_NODES, make_options
 from autodiff.draw.render import Drawing
-from autodiff.tensor import Tensor
 
 
 @dataclass(frozen=True)
 class BackpropEdge:
-    """The gradient one edge carries back: δ·∂node/∂input for the input at `position`."""
+    """The gradient one edge carries back: δ·∂node/∂input for the input at `position`.
+
+    `input` is the input's Node, or the Tensor itself for a leaf.
+    """
 
     position: int
-    input: Tensor
+    input: object
     input_id: str
     contribution: np.ndarray
 
@@ -36,13 +38,15 @@ class BackpropStep:
     """One visit of backprop: the node's complete gradient and what it sends to its inputs.
 
     `number` counts from 1 in the order backward visits the nodes.
-    `node_id` is the node's id in the picture ("v12"), and `grad` is
+    `node` is `t.node` for the tensor t visited: the Node of the op that
+    made t, or t itself for a leaf. `node_id` is the node's id in the
+    picture ("v12"), and `grad` is
     ∂J/∂node with the node's shape. `edges` are the contributions to the
     inputs that require grad, in argument order (empty for a leaf).
     """
 
     number: int
-    node: Tensor
+    node: object
     node_id: str
     grad: np.ndarray
     edges: tuple

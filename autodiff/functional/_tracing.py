@@ -148,8 +148,8 @@ def _fresh_input(value, position, name, outer_recording):
 
 def _reaches_outside(result, inputs):
     """True if a tensor in `result` depends on a leaf that requires grad and is not an input."""
-    own = {id(t) for t in inputs}
-    stack = [t for t in _tensors_in(result) if t.requires_grad]
+    own = {id(t.node) for t in inputs}
+    stack = [t.node for t in _tensors_in(result) if t.requires_grad]
     seen = set()
     while stack:
         node = stack.pop()

@@ -7,12 +7,12 @@ from autodiff.ops._common import normalize_axis
 from autodiff.ops.elementwise import exp, log
 from autodiff.ops.reductions import sum
 from autodiff.ops.shape import reshape
-from autodiff.tensor import Tensor, apply, as_tensor
+from autodiff.tensor import Tensor, apply, apply_unary, as_tensor
 
 
 def sigmoid(x):
     """σ(x) = 1 / (1 + e^(-x)), finite at ±1000; σ'(x) = σ(x)(1 - σ(x))."""
-    return apply(P.sigmoid, (as_tensor(x),))
+    return apply_unary(P.sigmoid, x if type(x) is Tensor else as_tensor(x))
 
 
 def relu(x):
@@ -21,7 +21,7 @@ def relu(x):
     It is its own primitive rather than `maximum(x, 0)`, which would give
     half of the gradient at 0.
     """
-    return apply(P.relu, (as_tensor(x),))
+    return apply_unary(P.relu, x if type(x) is Tensor else as_tensor(x))
 
 
 def logsumexp(a, axis=None, keepdims=False):

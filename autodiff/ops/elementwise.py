@@ -5,7 +5,7 @@ import numpy as np
 from autodiff import primitives as P
 from autodiff.grad_mode import no_grad
 from autodiff.ops._common import lift_pair
-from autodiff.tensor import Tensor, _scalar_or_array, apply, apply_binary, as_tensor
+from autodiff.tensor import Tensor, _scalar_or_array, apply, apply_binary, apply_unary, as_tensor
 
 
 def add(x1, x2):
@@ -39,7 +39,7 @@ def power(x1, x2):
 
 
 def negative(x):
-    return apply(P.negative, (as_tensor(x),))
+    return apply_unary(P.negative, x if type(x) is Tensor else as_tensor(x))
 
 
 def maximum(x1, x2):
@@ -112,38 +112,38 @@ def astype(x, dtype):
 
 
 def exp(x):
-    return apply(P.exp, (as_tensor(x),))
+    return apply_unary(P.exp, x if type(x) is Tensor else as_tensor(x))
 
 
 def log(x):
     """Natural log; log(0) = -inf and log of a negative number is nan, as in NumPy."""
-    return apply(P.log, (as_tensor(x),))
+    return apply_unary(P.log, x if type(x) is Tensor else as_tensor(x))
 
 
 def log1p(x):
     """log(1 + x), accurate for small x."""
-    return apply(P.log1p, (as_tensor(x),))
+    return apply_unary(P.log1p, x if type(x) is Tensor else as_tensor(x))
 
 
 def sqrt(x):
-    return apply(P.sqrt, (as_tensor(x),))
+    return apply_unary(P.sqrt, x if type(x) is Tensor else as_tensor(x))
 
 
 def sin(x):
-    return apply(P.sin, (as_tensor(x),))
+    return apply_unary(P.sin, x if type(x) is Tensor else as_tensor(x))
 
 
 def cos(x):
-    return apply(P.cos, (as_tensor(x),))
+    return apply_unary(P.cos, x if type(x) is Tensor else as_tensor(x))
 
 
 def tanh(x):
-    return apply(P.tanh, (as_tensor(x),))
+    return apply_unary(P.tanh, x if type(x) is Tensor else as_tensor(x))
 
 
 def abs(x):
     """|x|, with abs'(0) = 0."""
-    return apply(P.abs, (as_tensor(x),))
+    return apply_unary(P.abs, x if type(x) is Tensor else as_tensor(x))
 
 
 absolute = abs
@@ -151,7 +151,7 @@ absolute = abs
 
 def sign(x):
     """-1, 0 or 1 elementwise; its gradient is zero everywhere."""
-    return apply(P.sign, (as_tensor(x),))
+    return apply_unary(P.sign, x if type(x) is Tensor else as_tensor(x))
 
 
 def square(x):

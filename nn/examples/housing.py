@@ -228,13 +228,15 @@ def format_table(rows):
 def forward_graph(model, X, y):
     """Return the loss J of one recorded forward pass, with the parameters' gradients filled in.
 
-    backward(retain_graph=True) keeps the graph, so a picture of J shows
-    both values and gradients.
+    The pass is recorded inside keep_values(), so that the graph keeps every
+    intermediate value, and backward(retain_graph=True) keeps the graph, so
+    a picture of J shows both values and gradients.
     """
     model.zero_grad()
-    prediction = model(X)
-    with autodiff.name_scope("loss"):
-        loss = nn.squared_loss(prediction, y)
+    with autodiff.keep_values():
+        prediction = model(X)
+        with autodiff.name_scope("loss"):
+            loss = nn.squared_loss(prediction, y)
     loss.backward(retain_graph=True)
     return loss
 

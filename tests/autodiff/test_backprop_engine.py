@@ -261,23 +261,26 @@ def test_retain_graph_keeps_parents():
     (h * h).sum().backward(retain_graph=True)
 
     assert h._parents[0] is x
+    assert h._node._parents[0] is x
 
 
 def test_backward_frees_intermediates():
     x = ad.tensor([1.0, 2.0], requires_grad=True)
     h = ad.exp(x)
-    probe = weakref.ref(h)
+    node = weakref.ref(h._node)
+    value = weakref.ref(h.data)
     y = (h * h).sum()
     del h
 
     gc.disable()
     try:
         y.backward()
-        alive_after_backward = probe() is not None
+        alive_after_backward = node() is not None, value() is not None
     finally:
         gc.enable()
 
-    assert not alive_after_backward
+    assert alive_after_backward == (False, False)
+    assert y._parents == ()
 
 
 def test_dropping_output_frees_graph():
@@ -286,7 +289,7 @@ def test_dropping_output_frees_graph():
     gc.disable()
     try:
         h = ad.exp(x)
-        probe = weakref.ref(h)
+        probe = weakref.ref(h._node)
         y = (h * h).sum()
         del h
         alive_with_output = probe() is not None
@@ -297,6 +300,52 @@ def test_dropping_output_frees_graph():
 
     assert alive_with_output
     assert not alive_without_output
+
+
+def test_graph_keeps_only_read_values():
+    x = ad.tensor(np.ones((8, 4)), requires_grad=True)  # products of 40 elements: not small
+    w = ad.tensor(np.ones((4, 5)), requires_grad=True)
+    product = x @ w
+    z = product + 1.0  # add reads neither input
+    a = ad.relu(z)  # relu reads its output
+    y = (a * 2.0).sum()  # multiply reads both inputs
+    values = {name: weakref.ref(t.data) for name, t in
+              [("product", product), ("z", z), ("a", a)]}
+
+    del product, z, a
+
+    gc.disable()
+    try:
+        alive = {name: probe() is not None for name, probe in values.items()}
+    finally:
+        gc.enable()
+    assert alive == {"product": False, "z": False, "a": True}
+    y.backward()
+    np.testing.assert_array_equal(w.grad.data, np.full((4, 5), 16.0))
+    np.testing.assert_array_equal(x.grad.data, np.full((8, 4), 10.0))
+
+
+@pytest.mark.parametrize("shape, kept", [((), True), ((4, 4), True), ((17,), False)])
+def test_graph_keeps_small_values(shape, kept):
+    x = ad.tensor(np.ones(shape), requires_grad=True)
+    z = x + 1.0
+    assert (z._node.data is not None) == kept
+    assert z._node.shape == shape and z._node.dtype == np.float64
+
+
+def test_named_and_keep_values_tensors_keep_their_values():
+    x = ad.tensor(np.ones(100), requires_grad=True)
+    named = x + 1.0
+    named.name = "z"
+    with ad.keep_values():
+        kept = x + 2.0
+    dropped = x + 3.0
+
+    assert named._node.data is named.data
+    assert kept._node.data is kept.data
+    assert dropped._node.data is None
+    assert "value not kept" not in ad.draw_graph(named).source
+    assert "value not kept" in ad.draw_graph((dropped + 1.0).sum()).source
 
 
 # --- each leaf gets its own writable .grad array, as in PyTorch ---

@@ -31,7 +31,7 @@ def test_steps_follow_reverse_topological_order():
     steps = ad.backprop_steps(h)
 
     assert [s.number for s in steps] == list(range(1, 32))  # 19 results and 12 θ
-    assert steps[0].node is h
+    assert steps[0].node is h.node
     assert steps[0].grad == 1
     visited_at = {s.node: s.number for s in steps}
     for s in steps:

@@ -38,6 +38,7 @@ def check_output_folder(folder):
     assert graphs[0].suffix in (".svg", ".dot")
     text = graphs[0].read_text(encoding="utf-8")
     assert ("<svg" in text) if graphs[0].suffix == ".svg" else text.startswith("digraph")
+    assert "value not kept" not in text  # the pass is recorded inside keep_values()
     assert (folder / "mlp.npz").exists()
 
 

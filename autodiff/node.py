@@ -1,0 +1,68 @@
+"""The graph node: one recorded op, separate from the Tensor it produced.
+
+A Tensor made by a recorded op points to its Node (`t._node`). The Node
+points to its inputs: the Nodes of recorded inputs, and the Tensors
+themselves for leaves and constants. No Node refers to a Tensor made by an
+op, so when the program drops such a Tensor, its array is freed unless a
+VJP rule reads it. A Node keeps in `data` only the values that its own
+rules and its consumers' rules read (see `Primitive.saves`), as PyTorch
+does. A training step therefore holds about what a hand-written NumPy step
+holds, not every intermediate array.
+
+A value of at most `SMALL_SIZE` elements is always kept. It takes about as
+much memory as the Node itself, and keeping it is faster than recording its
+shape and dtype. So pictures of scalar circuits and of small examples show
+every value.
+"""
+
+import numpy as np
+
+SMALL_SIZE = 16
+
+
+class Node:
+    """A recorded op: primitive `_op`, inputs `_parents`, params `_params` and output `data`.
+
+    `data` is the output value when a rule reads it or it is small, and
+    None otherwise. `meta` is the (shape, dtype) of an output larger than
+    SMALL_SIZE, which stays known after the value is dropped. For a small
+    output `meta` is None, and `data` always contains the value. `scope` and
+    `name` label the node in pictures.
+
+    A Node answers the same graph questions as a leaf Tensor (`requires_grad`,
+    `grad`, `shape`, `dtype`), so that backprop and pictures can walk
+    Nodes and leaves alike.
+    """
+
+    # requires_grad is always True, because only ops on inputs that require
+    # grad are recorded. It is a slot because backprop reads it at every
+    # edge, and a slot reads faster than a class attribute.
+    __slots__ = ("_op", "_parents", "_params", "data", "meta", "scope", "name", "requires_grad",
+                 "__weakref__")
+
+    grad = None  # gradients are kept for leaves only, as in PyTorch
+    is_leaf = False
+
+    @property
+    def shape(self):
+        return self.data.shape if self.meta is None else self.meta[0]
+
+    @property
+    def dtype(self):
+        return self.data.dtype if self.meta is None else self.meta[1]
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def op(self):
+        return self._op.name
+
+    def __repr__(self):
+        kept = "value kept" if self.data is not None else "value not kept"
+        return f"Node({self._op.name}, shape={self.shape}, dtype={self.dtype}, {kept})"
