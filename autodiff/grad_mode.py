@@ -6,10 +6,11 @@ import threading
 
 
 class _Mode:
-    """The recording settings of one thread. Never changed in place: `_set` replaces it.
+    """The recording settings of one thread. Never changed in place: the setters replace it.
 
     Every recorded op reads all three, and one read of a thread-local
-    attribute costs as much as the three reads of this object together.
+    attribute costs about as much as three reads of this object (35 ns
+    against 10 ns each, CPython 3.11).
     """
 
     __slots__ = ("enabled", "scope", "keep_values")
@@ -27,24 +28,34 @@ class _State(threading.local):
 _state = _State()
 
 
-def _set(**settings):
-    """Change some of this thread's settings and return their previous values."""
-    mode = _state.mode
-    previous = {name: getattr(mode, name) for name in settings}
-    values = {name: getattr(mode, name) for name in _Mode.__slots__}
-    values.update(settings)
-    _state.mode = _Mode(**values)
-    return previous
+# One setter per setting, each returning the previous value: backward()
+# and every nn.Module call change a setting, so these stay short.
+
+
+def _set_enabled(mode):
+    """Turn recording on or off for the current thread and return the previous mode."""
+    current = _state.mode
+    _state.mode = _Mode(bool(mode), current.scope, current.keep_values)
+    return current.enabled
+
+
+def _set_scope(scope):
+    """Set the current thread's name scope and return the previous one."""
+    current = _state.mode
+    _state.mode = _Mode(current.enabled, scope, current.keep_values)
+    return current.scope
+
+
+def _set_keep_values(keep):
+    """Turn keep_values on or off for the current thread and return the previous setting."""
+    current = _state.mode
+    _state.mode = _Mode(current.enabled, current.scope, keep)
+    return current.keep_values
 
 
 def is_grad_enabled():
     """Return True when new ops on tensors that require grad are recorded."""
     return _state.mode.enabled
-
-
-def _set_enabled(mode):
-    """Turn recording on or off for the current thread and return the previous mode."""
-    return _set(enabled=bool(mode))["enabled"]
 
 
 class _GradMode:
@@ -174,8 +185,8 @@ class keep_values:
     """Make every op recorded inside the block keep its output value, in this thread.
 
     By default a graph node keeps only the values that backward reads, as
-    in PyTorch, so intermediate arrays that the program drops are freed at
-    once; pictures of the graph then show "value not kept" for them. Inside
+    in PyTorch. So an intermediate array that the program drops is freed at
+    once, and pictures of the graph show "value not kept" for it. Inside
     this block every node keeps its value, which pictures show, at the cost
     of holding every intermediate array until backward. Naming a tensor
     (`t.name = "z"`) keeps its value too.
@@ -189,11 +200,11 @@ class keep_values:
     """
 
     def __enter__(self):
-        self._previous = _set(keep_values=True)
+        self._previous = _set_keep_values(True)
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        _set(**self._previous)
+        _set_keep_values(self._previous)
         return False
 
 
@@ -218,9 +229,9 @@ class name_scope:
 
     def __enter__(self):
         outer = _state.mode.scope
-        self._previous = _set(scope=self.name if outer is None else f"{outer}/{self.name}")
+        self._previous = _set_scope(self.name if outer is None else f"{outer}/{self.name}")
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        _set(**self._previous)
+        _set_scope(self._previous)
         return False

@@ -508,6 +508,51 @@ def test_no_grad_not_inherited_by_thread():
     assert recorded["worker"] is True
 
 
+def test_settings_nest_and_restore_independently():
+    x = ad.tensor(np.ones(100), requires_grad=True)
+
+    with ad.keep_values():
+        with ad.name_scope("outer"), ad.no_grad():
+            constant = x + 1.0
+        with ad.name_scope("inner"):
+            kept = x + 2.0
+    after = x + 3.0
+
+    assert not constant.requires_grad
+    assert constant.scope == "outer"
+    assert kept.scope == "inner"
+    assert kept._node.data is kept.data
+    assert after.scope is None
+    assert after._node.data is None
+    assert ad.is_grad_enabled()
+
+
+def test_keep_values_restored_after_error():
+    x = ad.tensor(np.ones(100), requires_grad=True)
+
+    with pytest.raises(KeyError):
+        with ad.keep_values():
+            raise KeyError("inside")
+
+    assert (x + 1.0)._node.data is None
+
+
+def test_keep_values_is_per_thread():
+    x = ad.tensor(np.ones(100), requires_grad=True)
+    kept = {}
+
+    def worker():
+        kept["worker"] = (x + 1.0)._node.data is not None
+
+    with ad.keep_values():
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join(timeout=10)
+        kept["main"] = (x + 1.0)._node.data is not None
+
+    assert kept == {"worker": False, "main": True}
+
+
 # --- autodiff.grad(outputs, inputs) ---
 
 
