@@ -223,16 +223,19 @@ def _sum_to_array(g, shape):
 
 
 def _reduce_array_vjp(g, out, x, axis, keepdims):
-    if not keepdims:
-        g = np.reshape(g, _keepdims_shape(x.shape, axis))
+    if not keepdims and axis is not None:  # a 0-d g broadcasts as it is
+        g = g.reshape(_keepdims_shape(x.shape, axis))
     return _broadcast(g, x.shape)
 
 
 def _extremum_array_vjp(g, out, x, axis, keepdims):
-    kshape = _keepdims_shape(x.shape, axis)
-    winners = x == np.reshape(out, kshape)
+    if not keepdims and axis is not None:  # a 0-d g and out broadcast as they are
+        kshape = _keepdims_shape(x.shape, axis)
+        g = g.reshape(kshape)
+        out = out.reshape(kshape)
+    winners = x == out
     count = winners.sum(axis=axis, keepdims=True).astype(x.dtype)
-    return np.reshape(g, kshape) * (winners / count)
+    return g * (winners / count)
 
 
 def _masked(g, mask):
