@@ -208,7 +208,7 @@ def _topological_order(outputs, with_leaves=True):
         visited.add(node)
         stack.append((node, True))
         for parent in node._parents:
-            if parent.requires_grad and parent not in visited:
+            if parent._requires_grad and parent not in visited:
                 if with_leaves or type(parent) is Node:
                     stack.append((parent, False))
     order.reverse()
@@ -336,8 +336,10 @@ def _run_arrays_plain(order, grads, retain_graph):
             out = node.data
             x = parents[0]
             xd = x.data
+            if xd is None and 0 in primitive.shapes:
+                xd = _stand_in(x)
             if len(parents) == 1:
-                if x.requires_grad:
+                if x._requires_grad:
                     c = (rules[0](g, out, xd, **params) if params
                          else rules[0](g, out, xd))
                     if c is not None:
@@ -354,7 +356,9 @@ def _run_arrays_plain(order, grads, retain_graph):
             else:
                 y = parents[1]
                 yd = y.data
-                if x.requires_grad:
+                if yd is None and 1 in primitive.shapes:
+                    yd = _stand_in(y)
+                if x._requires_grad:
                     c = (rules[0](g, out, xd, yd, **params) if params
                          else rules[0](g, out, xd, yd))
                     if c is not None:
@@ -368,7 +372,7 @@ def _run_arrays_plain(order, grads, retain_graph):
                             c = _fit_array(c, x, primitive, 0)
                         previous = get(x)
                         grads[x] = c if previous is None else previous + c
-                if y.requires_grad:
+                if y._requires_grad:
                     c = (rules[1](g, out, xd, yd, **params) if params
                          else rules[1](g, out, xd, yd))
                     if c is not None:
@@ -407,10 +411,10 @@ def _contributions(node, g):
     rules = primitive.array_vjps
     if rules is None:
         rules = _tensor_rules_on_arrays(primitive)
-    args = (g, node.data, *[parent.data for parent in parents])
+    args = (g, node.data, *_input_values(primitive, parents))
 
     for i, parent in enumerate(parents):
-        if not parent.requires_grad:
+        if not parent._requires_grad:
             continue
         if primitive.variadic:
             contribution = rules[0](i, *args, **params)
@@ -455,10 +459,11 @@ def _run_tensors(order, grads, retain_graph, wanted, trace, stops):
         params = node._params or _NO_PARAMS
         # The Tensor rules take tensors: the inputs' and output's kept values,
         # each tied to its node so that what the rules compute is recorded.
-        tensors = [_tensor_of(parent) for parent in parents]
-        out = _tensor_of(node)
+        tensors = [_tensor_of(parent, value)
+                   for parent, value in zip(parents, _input_values(primitive, parents))]
+        out = _tensor_of(node, node.data)
         for i, parent in enumerate(parents):
-            if not parent.requires_grad:
+            if not parent._requires_grad:
                 continue
             if primitive.variadic:
                 contribution = primitive.vjps[0](i, g, out, *tensors, **params)
@@ -477,14 +482,35 @@ def _run_tensors(order, grads, retain_graph, wanted, trace, stops):
     return captured
 
 
-def _tensor_of(key):
-    """A Tensor for graph node `key`: the leaf itself, or the Node's kept value tied to it."""
+def _tensor_of(key, value):
+    """Return a Tensor for graph node `key`: the leaf itself, or `value` tied to the Node."""
     if type(key) is not Node:
         return key
-    t = Tensor._from_array(key.data)
-    t.requires_grad = True
+    t = Tensor._from_array(value)
+    t._requires_grad = True
     t._node = key
     return t
+
+
+def _input_values(primitive, parents):
+    """Return the inputs' kept values, with a stand-in for a dropped one whose shape is read."""
+    values = [parent.data for parent in parents]
+    for i in primitive.shapes:
+        if values[i] is None:
+            values[i] = _stand_in(parents[i])
+    return values
+
+
+def _stand_in(node):
+    """Return an array of nan (zeros for other dtypes) with the shape and dtype of `node`.
+
+    It takes no memory, because every element is the same one. The rules
+    of `Primitive.shapes` inputs get it for a value the graph dropped. They
+    read its shape and dtype only, and nan shows a rule that reads more.
+    """
+    shape, dtype = node.meta
+    fill = np.array(np.nan if dtype.kind == "f" else 0, dtype=dtype)
+    return np.broadcast_to(fill, shape)
 
 
 _NO_PARAMS = {}
@@ -505,10 +531,13 @@ def _tensor_rules_on_arrays(primitive):
             result = rule(*tensors, **params)
             if result is None:
                 return None
-            # The input sits after (g, out), and after the position for a variadic rule.
-            position, first_input = (args[0], 3) if primitive.variadic else (i, 2)
-            parent = Tensor._from_array(args[first_input + position])
-            return _fit(result, parent, primitive, position).data
+            if not isinstance(result, Tensor):
+                position = args[0] if primitive.variadic else i
+                raise TypeError(
+                    f"the VJP rule of '{primitive.name}' for input {position} returned "
+                    f"{type(result).__name__}; rules must return a Tensor or None"
+                )
+            return result.data  # the caller fits it to the input's shape and dtype
         return wrapped
 
     return tuple(on_arrays(i, rule) for i, rule in enumerate(primitive.vjps))

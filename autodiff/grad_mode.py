@@ -186,7 +186,8 @@ class keep_values:
 
     By default a graph node keeps only the values that backward reads, as
     in PyTorch. So an intermediate array that the program drops is freed at
-    once, and pictures of the graph show "value not kept" for it. Inside
+    once. Pictures of the graph show "value not kept" for such a node, even
+    while the program still references its tensor. Inside
     this block every node keeps its value, which pictures show, at the cost
     of holding every intermediate array until backward. Naming a tensor
     (`t.name = "z"`) keeps its value too.
@@ -199,12 +200,15 @@ class keep_values:
     0
     """
 
+    def __init__(self):
+        self._previous = []  # a stack, so that one object can be entered again inside itself
+
     def __enter__(self):
-        self._previous = _set_keep_values(True)
+        self._previous.append(_set_keep_values(True))
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        _set_keep_values(self._previous)
+        _set_keep_values(self._previous.pop())
         return False
 
 
@@ -226,12 +230,13 @@ class name_scope:
         if not isinstance(name, str) or not name or "/" in name:
             raise ValueError(f"name_scope: name must be a non-empty string without '/', got {name!r}")
         self.name = name
+        self._previous = []  # a stack, so that one object can be entered again inside itself
 
     def __enter__(self):
         outer = _state.mode.scope
-        self._previous = _set_scope(self.name if outer is None else f"{outer}/{self.name}")
+        self._previous.append(_set_scope(self.name if outer is None else f"{outer}/{self.name}"))
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        _set_scope(self._previous)
+        _set_scope(self._previous.pop())
         return False

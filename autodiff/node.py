@@ -6,11 +6,12 @@ themselves for leaves and constants. No Node refers to a Tensor made by an
 op, so when the program drops such a Tensor, its array is freed unless a
 VJP rule reads it. A Node keeps in `data` only the values that its own
 rules and its consumers' rules read (see `Primitive.saves`), as PyTorch
-does. A training step therefore holds about what a hand-written NumPy step
-holds, not every intermediate array.
+does. A training step therefore keeps about as much memory as a hand-written
+NumPy step, not every intermediate array.
 
-A value of at most `SMALL_SIZE` elements is always kept. It takes about as
-much memory as the Node itself, and keeping it is faster than recording its
+A value of at most `SMALL_SIZE` elements is always kept, unless it is a
+view, which would keep the whole array it views. It takes about as much
+memory as the Node itself, and keeping it is faster than recording its
 shape and dtype. So pictures of scalar circuits and of small examples show
 every value.
 """
@@ -25,8 +26,8 @@ class Node:
 
     `data` is the output value when a rule reads it or it is small, and
     None otherwise. `meta` is the (shape, dtype) of an output larger than
-    SMALL_SIZE, which stays known after the value is dropped. For a small
-    output `meta` is None, and `data` always contains the value. `scope` and
+    SMALL_SIZE or a view, which stays known after the value is dropped. For
+    any other output `meta` is None, and `data` always contains the value. `scope` and
     `name` label the node in pictures.
 
     A Node answers the same graph questions as a leaf Tensor (`requires_grad`,
@@ -34,14 +35,18 @@ class Node:
     Nodes and leaves alike.
     """
 
-    # requires_grad is always True, because only ops on inputs that require
-    # grad are recorded. It is a slot because backprop reads it at every
-    # edge, and a slot reads faster than a class attribute.
-    __slots__ = ("_op", "_parents", "_params", "data", "meta", "scope", "name", "requires_grad",
+    # _requires_grad is always True, because only ops on inputs that require
+    # grad are recorded. It is a slot, named as the Tensor's, because backprop
+    # reads it at every edge, and a slot reads faster than a class attribute.
+    __slots__ = ("_op", "_parents", "_params", "data", "meta", "scope", "name", "_requires_grad",
                  "__weakref__")
 
     grad = None  # gradients are kept for leaves only, as in PyTorch
     is_leaf = False
+
+    @property
+    def requires_grad(self):
+        return True
 
     @property
     def shape(self):

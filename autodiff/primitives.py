@@ -52,22 +52,32 @@ class Primitive:
     """A named forward function and its VJP rules (see the module docstring).
 
     `saves` lists the values that the rules read: "out" for the output and
-    input positions 0, 1, ... for the inputs. Reading an input's shape or
-    dtype counts as reading it. The graph keeps those values until backward
-    and drops the others, so a rule must not read a value left out of
-    `saves`: it gets None in its place. The default, None, keeps every
-    value.
+    input positions 0, 1, ... for the inputs. The graph keeps those values
+    until backward and drops the others, so a rule must not read a value
+    left out of `saves`: it gets None in its place. The default, None,
+    keeps every value. `shapes` lists the inputs whose shape and dtype the
+    rules read but not their values. In place of such an input's dropped
+    value they get an array of nan with its shape and dtype, which takes
+    no memory.
+
+    NOTE: `saves` covers the rules of every input, so x * c keeps x even
+    when the constant c does not require grad and its rule never runs.
+    PyTorch saves x only if c requires grad. Saving by the inputs that
+    require grad needs the node to record which did, so that a leaf that
+    starts requiring grad later gets no rule that reads a dropped value.
     """
 
     __slots__ = ("name", "forward", "vjps", "array_vjps", "variadic",
-                 "saves_output", "saved_inputs", "saved_pair")
+                 "saves_output", "saved_inputs", "saved_pair", "shapes")
 
-    def __init__(self, name, forward, vjps, array_vjps=None, variadic=False, saves=None):
+    def __init__(self, name, forward, vjps, array_vjps=None, variadic=False, saves=None,
+                 shapes=()):
         self.name = name
         self.forward = forward
         self.vjps = vjps
         self.array_vjps = array_vjps
         self.variadic = variadic
+        self.shapes = frozenset(shapes)
         if saves is None:
             self.saves_output = True
             self.saved_inputs = None  # every input
@@ -402,14 +412,14 @@ clip = P("clip", lambda x, a_min, a_max: np.clip(x, a_min, a_max), (
 astype = P("astype", lambda x, dtype: x.astype(dtype), (
     lambda g, out, x, dtype: F.astype(g, x.dtype),), (
     lambda g, out, x, dtype: g.astype(x.dtype),),
-    saves=(0,))
+    saves=(), shapes=(0,))
 
 # Ufunc reduce and ndarray methods skip the Python wrappers of np.sum and
 # np.reshape, which cost more than the op itself on small arrays.
 sum = P("sum", lambda x, axis, keepdims: np.add.reduce(x, axis=axis, keepdims=keepdims), (
     _reduce_vjp,), (
     _reduce_array_vjp,),
-    saves=(0,))
+    saves=(), shapes=(0,))
 max = P("max", lambda x, axis, keepdims: np.maximum.reduce(x, axis=axis, keepdims=keepdims), (
     _extremum_vjp,), (
     _extremum_array_vjp,),
@@ -422,7 +432,7 @@ min = P("min", lambda x, axis, keepdims: np.minimum.reduce(x, axis=axis, keepdim
 reshape = P("reshape", lambda x, shape: x.reshape(shape), (
     lambda g, out, x, shape: F.reshape(g, x.shape),), (
     lambda g, out, x, shape: g.reshape(x.shape),),
-    saves=(0,))
+    saves=(), shapes=(0,))
 transpose = P("transpose", lambda x, axes: x.transpose(axes), (
     lambda g, out, x, axes: F.transpose(g, _inverse_axes(axes)),), (
     lambda g, out, x, axes: np.transpose(g, _inverse_axes(axes)),),
@@ -430,11 +440,11 @@ transpose = P("transpose", lambda x, axes: x.transpose(axes), (
 broadcast_to = P("broadcast_to", _broadcast, (
     lambda g, out, x, shape: F.sum_to(g, x.shape),), (
     lambda g, out, x, shape: _sum_to_array(g, x.shape),),
-    saves=(0,))
+    saves=(), shapes=(0,))
 getitem = P("getitem", lambda x, index, basic: x[index], (
     lambda g, out, x, index, basic: F.untake(g, index, x.shape, basic),), (
     lambda g, out, x, index, basic: _untake(g, index, x.shape, basic),),
-    saves=(0,))
+    saves=(), shapes=(0,))
 untake = P("untake", _untake, (
     lambda g, out, x, index, shape, basic: F.getitem(g, index),), (
     lambda g, out, x, index, shape, basic: g[index],),

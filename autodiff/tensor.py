@@ -93,6 +93,12 @@ class Tensor:
     broadcasting and type promotion rules: a Python number never widens a
     float32 tensor.
 
+    Assigning a new array to `data` of a tensor made by an op does not
+    change its recorded graph: backward uses the values of the forward
+    pass. (PyTorch's backward reads the new data instead.) A leaf is read
+    at backward time, so an optimiser step between forward and backward
+    changes the gradient.
+
     >>> import autodiff as ad
     >>> w = ad.Tensor([1.0, -2.0], requires_grad=True, name="w")
     >>> (w * w).sum().backward()
@@ -102,7 +108,9 @@ class Tensor:
 
     # A recorded output keeps its name and scope on its node, so its own
     # `_name` and `_scope` slots stay unset (see the properties below).
-    __slots__ = ("data", "grad", "requires_grad", "_name", "_scope", "_node", "__weakref__")
+    # `_requires_grad` is read at every recorded op and every edge of
+    # backward, so those read the slot; the property checks assignments.
+    __slots__ = ("data", "grad", "_requires_grad", "_name", "_scope", "_node", "__weakref__")
 
     # Makes `ndarray + Tensor` call Tensor.__radd__ instead of NumPy looping
     # over the tensor as an object array.
@@ -117,7 +125,7 @@ class Tensor:
 
         self.data = array[()] if array.ndim == 0 else array  # see the class docstring
         self.grad = None
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         self._name = name
         self._scope = _recording.mode.scope
         self._node = None
@@ -151,6 +159,15 @@ class Tensor:
         return None if self._node is None else self._node._op.name
 
     @property
+    def requires_grad(self):
+        """True when ops on this tensor are recorded, so that backward() reaches it."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)  # the same checks as the method
+
+    @property
     def node(self):
         """This tensor's node in the graph: the Node of the op that made it, or itself for a leaf.
 
@@ -171,7 +188,8 @@ class Tensor:
         else:
             # A named node is one to look at, so pictures show its value.
             self._node.name = value
-            self._node.data = self.data
+            if self._node.data is None:
+                self._node.data = self.data
 
     @property
     def scope(self):
@@ -226,12 +244,13 @@ class Tensor:
         """Set `requires_grad` in place on a leaf and return self."""
         if not self.is_leaf and not requires_grad:
             raise RuntimeError(
-                f"requires_grad_(False) on a non-leaf tensor made by '{self.op}'; "
-                "use .detach() to get a tensor without history"
+                f"requires_grad cannot be set to False on a tensor made by '{self.op}', "
+                "because only leaves can stop requiring grad; use .detach() to get a "
+                "tensor without history"
             )
         if requires_grad:
             _check_float(self.data, "requires_grad_()")
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         return self
 
     def zero_grad(self):
@@ -445,7 +464,7 @@ class Tensor:
         out = object.__new__(cls)
         out.data = array
         out.grad = None
-        out.requires_grad = False
+        out._requires_grad = False
         out._name = None
         out._scope = None
         out._node = None
@@ -489,8 +508,8 @@ def apply_unary(primitive, x):
     out.data = data
     out.grad = None
     mode = _recording.mode
-    if not (x.requires_grad and mode.enabled):
-        out.requires_grad = False
+    if not (x._requires_grad and mode.enabled):
+        out._requires_grad = False
         out._name = None
         out._scope = mode.scope
         out._node = None
@@ -501,8 +520,8 @@ def apply_unary(primitive, x):
     node._params = None
     node.scope = mode.scope
     node.name = None
-    node.requires_grad = True
-    if type(data) is np.ndarray and data.size > SMALL_SIZE:
+    node._requires_grad = True
+    if type(data) is np.ndarray and (data.size > SMALL_SIZE or data.base is not None):
         node.meta = (data.shape, data.dtype)
         node.data = data if primitive.saves_output or mode.keep_values else None
     else:
@@ -513,10 +532,10 @@ def apply_unary(primitive, x):
         node._parents = (x,)
     else:
         node._parents = (xn,)
-        if primitive.saved_pair[0]:
+        if primitive.saved_pair[0] and xn.data is None:
             xn.data = x.data
 
-    out.requires_grad = True
+    out._requires_grad = True
     out._node = node
     return out
 
@@ -541,8 +560,8 @@ def apply_binary(primitive, x, y):
     out.data = data
     out.grad = None
     mode = _recording.mode
-    if not ((x.requires_grad or y.requires_grad) and mode.enabled):
-        out.requires_grad = False
+    if not ((x._requires_grad or y._requires_grad) and mode.enabled):
+        out._requires_grad = False
         out._name = None
         out._scope = mode.scope
         out._node = None
@@ -553,8 +572,8 @@ def apply_binary(primitive, x, y):
     node._params = None
     node.scope = mode.scope
     node.name = None
-    node.requires_grad = True
-    if type(data) is np.ndarray and data.size > SMALL_SIZE:
+    node._requires_grad = True
+    if type(data) is np.ndarray and (data.size > SMALL_SIZE or data.base is not None):
         node.meta = (data.shape, data.dtype)
         node.data = data if primitive.saves_output or mode.keep_values else None
     else:
@@ -564,12 +583,13 @@ def apply_binary(primitive, x, y):
     yn = y._node
     node._parents = (x if xn is None else xn, y if yn is None else yn)
     keep_x, keep_y = primitive.saved_pair
-    if keep_x and xn is not None:
+    # A value already kept stays: backward uses the values of the forward pass.
+    if keep_x and xn is not None and xn.data is None:
         xn.data = x.data
-    if keep_y and yn is not None:
+    if keep_y and yn is not None and yn.data is None:
         yn.data = y.data
 
-    out.requires_grad = True
+    out._requires_grad = True
     out._node = node
     return out
 
@@ -587,10 +607,10 @@ def _wrap(primitive, inputs, params, data):
     out.grad = None
     mode = _recording.mode
     if mode.enabled and _any_requires_grad(inputs):
-        out.requires_grad = True
+        out._requires_grad = True
         out._node = _record(primitive, inputs, params, data, mode)
     else:
-        out.requires_grad = False
+        out._requires_grad = False
         out._name = None
         out._scope = mode.scope
         out._node = None
@@ -610,8 +630,8 @@ def _record(primitive, inputs, params, data, mode):
     node._params = params
     node.scope = mode.scope
     node.name = None
-    node.requires_grad = True
-    if type(data) is np.ndarray and data.size > SMALL_SIZE:
+    node._requires_grad = True
+    if type(data) is np.ndarray and (data.size > SMALL_SIZE or data.base is not None):
         node.meta = (data.shape, data.dtype)
         node.data = data if primitive.saves_output or mode.keep_values else None
     else:
@@ -622,7 +642,7 @@ def _record(primitive, inputs, params, data, mode):
         x = inputs[0]
         xn = x._node
         node._parents = (x if xn is None else xn,)
-        if xn is not None and primitive.saved_pair[0]:
+        if xn is not None and primitive.saved_pair[0] and xn.data is None:
             xn.data = x.data
         return node
 
@@ -630,7 +650,7 @@ def _record(primitive, inputs, params, data, mode):
     saved = primitive.saved_inputs
     for i in range(len(inputs)) if saved is None else saved:
         t = inputs[i]
-        if t._node is not None:
+        if t._node is not None and t._node.data is None:
             t._node.data = t.data
     return node
 
@@ -656,14 +676,14 @@ def _scalar_or_array(value):
 def _new_leaf(cls, data, requires_grad, name):
     """Rebuild a leaf of class `cls` (Tensor or a subclass) for pickle and deepcopy."""
     leaf = cls._from_array(data)
-    leaf.requires_grad = requires_grad
+    leaf._requires_grad = requires_grad
     leaf.name = name
     return leaf
 
 
 def _any_requires_grad(inputs):
     for t in inputs:  # a plain loop beats any() with a generator for 1 or 2 inputs
-        if t.requires_grad:
+        if t._requires_grad:
             return True
     return False
 

@@ -537,6 +537,24 @@ def test_keep_values_restored_after_error():
     assert (x + 1.0)._node.data is None
 
 
+def test_one_settings_object_entered_twice():
+    x = ad.tensor(np.ones(100), requires_grad=True)
+    keep = ad.keep_values()
+    scope = ad.name_scope("layer")
+
+    with keep, scope:
+        with keep, scope:
+            inner = x + 1.0
+        middle = x + 2.0
+    outer = x + 3.0
+
+    assert inner.scope == "layer/layer"
+    assert middle.scope == "layer"
+    assert middle._node.data is not None
+    assert outer.scope is None
+    assert outer._node.data is None
+
+
 def test_keep_values_is_per_thread():
     x = ad.tensor(np.ones(100), requires_grad=True)
     kept = {}

@@ -83,8 +83,11 @@ def test_int_zeros_requires_grad():
 
 
 def test_requires_grad_off_non_leaf(x):
-    with pytest.raises(RuntimeError, match=r"non-leaf tensor made by 'multiply'.*\.detach\(\)"):
+    message = r"tensor made by 'multiply'.*only leaves.*\.detach\(\)"
+    with pytest.raises(RuntimeError, match=message):
         (x * 2.0).requires_grad_(False)
+    with pytest.raises(RuntimeError, match=message):
+        (x * 2.0).requires_grad = False
 
 
 @pytest.mark.parametrize("data", ["text", [object()], {"a": 1}], ids=["str", "object", "dict"])
