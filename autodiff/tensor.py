@@ -373,40 +373,8 @@ class Tensor:
         )
 
     # ----- arithmetic -------------------------------------------------------
-    # The four basic operators skip autodiff.ops and call apply_binary
-    # directly, which saves two calls on the engine's most frequent path.
-
-    def __add__(self, other):
-        if type(other) is not Tensor:
-            other = as_tensor(other, self)
-        return apply_binary(_P.add, self, other)
-
-    def __radd__(self, other):
-        return apply_binary(_P.add, as_tensor(other, self), self)
-
-    def __sub__(self, other):
-        if type(other) is not Tensor:
-            other = as_tensor(other, self)
-        return apply_binary(_P.subtract, self, other)
-
-    def __rsub__(self, other):
-        return apply_binary(_P.subtract, as_tensor(other, self), self)
-
-    def __mul__(self, other):
-        if type(other) is not Tensor:
-            other = as_tensor(other, self)
-        return apply_binary(_P.multiply, self, other)
-
-    def __rmul__(self, other):
-        return apply_binary(_P.multiply, as_tensor(other, self), self)
-
-    def __truediv__(self, other):
-        if type(other) is not Tensor:
-            other = as_tensor(other, self)
-        return apply_binary(_P.divide, self, other)
-
-    def __rtruediv__(self, other):
-        return apply_binary(_P.divide, as_tensor(other, self), self)
+    # +, -, * and / and their reflected forms are set after the class, from
+    # binary_recorder(), so that `a * b` costs a single Python call.
 
     def __pow__(self, other):
         return _ops.power(self, other)
@@ -492,106 +460,146 @@ def apply(primitive, inputs, params=None):
     return _wrap(primitive, inputs, params, data)
 
 
-def apply_unary(primitive, x):
-    """`apply(primitive, (x,))` for a primitive without params, written out as apply_binary."""
-    try:
-        data = primitive.forward(x.data)
-    except (ValueError, IndexError, TypeError) as error:
-        raise _forward_error(primitive, (x,), error) from error
-    if type(data) is np.ndarray:
-        if not data.shape:
-            data = data[()]
-    elif type(data) is not np.float64 and not isinstance(data, np.generic):
-        data = _scalar_or_array(data)
+def unary_recorder(primitive):
+    """Return record(x), which runs `primitive` (no params) on a Tensor and records its node.
 
-    out = _new(Tensor)
-    out.data = data
-    out.grad = None
-    mode = _recording.mode
-    if not (x._requires_grad and mode.enabled):
-        out._requires_grad = False
-        out._name = None
-        out._scope = mode.scope
-        out._node = None
+    The steps of apply(), _wrap() and _record() written out in one function,
+    with the primitive's attributes looked up once, here: ops on small
+    tensors are the engine's most frequent path, and every call or lookup
+    saved there shows in the per-op overhead. Tensor's methods such as
+    `t.tanh()` are these functions themselves.
+    """
+    forward = primitive.forward
+    saves_output = primitive.saves_output
+    keep_x = primitive.saved_pair[0]
+
+    def record(x):
+        try:
+            data = forward(x.data)
+        except (ValueError, IndexError, TypeError) as error:
+            raise _forward_error(primitive, (x,), error) from error
+        if type(data) is np.ndarray:
+            if not data.shape:
+                data = data[()]
+        elif type(data) is not np.float64 and not isinstance(data, np.generic):
+            data = _scalar_or_array(data)
+
+        out = _new(Tensor)
+        out.data = data
+        out.grad = None
+        mode = _recording.mode
+        if not (x._requires_grad and mode.enabled):
+            out._requires_grad = False
+            out._name = None
+            out._scope = mode.scope
+            out._node = None
+            return out
+
+        node = Node()  # calling the class is faster than object.__new__ when there is no __init__
+        node._op = primitive
+        node._params = None
+        node.scope = mode.scope
+        node.name = None
+        node._requires_grad = True
+        if type(data) is np.ndarray and (data.size > SMALL_SIZE or data.base is not None):
+            node.meta = (data.shape, data.dtype)
+            node.data = data if saves_output or mode.keep_values else None
+        else:
+            node.meta = None
+            node.data = data
+        xn = x._node
+        if xn is None:
+            node._parents = (x,)
+        else:
+            node._parents = (xn,)
+            if keep_x and xn.data is None:  # a value already kept stays (see below)
+                xn.data = x.data
+
+        out._requires_grad = True
+        out._node = node
         return out
 
-    node = Node()
-    node._op = primitive
-    node._params = None
-    node.scope = mode.scope
-    node.name = None
-    node._requires_grad = True
-    if type(data) is np.ndarray and (data.size > SMALL_SIZE or data.base is not None):
-        node.meta = (data.shape, data.dtype)
-        node.data = data if primitive.saves_output or mode.keep_values else None
-    else:
-        node.meta = None
-        node.data = data
-    xn = x._node
-    if xn is None:
-        node._parents = (x,)
-    else:
-        node._parents = (xn,)
-        if primitive.saved_pair[0] and xn.data is None:
-            xn.data = x.data
+    return record
 
-    out._requires_grad = True
-    out._node = node
-    return out
+
+def binary_recorder(primitive):
+    """Return record(x, y), which runs `primitive` (no params) on two Tensors and records its node.
+
+    As `unary_recorder`. `y` may also be a number or an array, a constant
+    that takes x's float dtype. Tensor's +, -, * and / are these functions.
+    """
+    forward = primitive.forward
+    saves_output = primitive.saves_output
+    keep_x, keep_y = primitive.saved_pair
+
+    def record(x, y):
+        if type(y) is not Tensor:
+            y = as_tensor(y, x)
+        try:
+            data = forward(x.data, y.data)
+        except (ValueError, IndexError, TypeError) as error:
+            raise _forward_error(primitive, (x, y), error) from error
+        # Ufuncs and operators already return a NumPy scalar, not a 0-d array, for 0-d results.
+        if type(data) is not np.ndarray and type(data) is not np.float64 and not isinstance(
+                data, np.generic):
+            data = _scalar_or_array(data)
+
+        out = _new(Tensor)
+        out.data = data
+        out.grad = None
+        mode = _recording.mode
+        if not ((x._requires_grad or y._requires_grad) and mode.enabled):
+            out._requires_grad = False
+            out._name = None
+            out._scope = mode.scope
+            out._node = None
+            return out
+
+        node = Node()
+        node._op = primitive
+        node._params = None
+        node.scope = mode.scope
+        node.name = None
+        node._requires_grad = True
+        if type(data) is np.ndarray and (data.size > SMALL_SIZE or data.base is not None):
+            node.meta = (data.shape, data.dtype)
+            node.data = data if saves_output or mode.keep_values else None
+        else:
+            node.meta = None
+            node.data = data
+        xn = x._node
+        yn = y._node
+        node._parents = (x if xn is None else xn, y if yn is None else yn)
+        # A value already kept stays: backward uses the values of the forward pass.
+        if keep_x and xn is not None and xn.data is None:
+            xn.data = x.data
+        if keep_y and yn is not None and yn.data is None:
+            yn.data = y.data
+
+        out._requires_grad = True
+        out._node = node
+        return out
+
+    return record
+
+
+_recorders = {}  # primitive -> its recorder, made on first use
+
+
+def apply_unary(primitive, x):
+    """`apply(primitive, (x,))` for a primitive without params, through its recorder."""
+    record = _recorders.get(primitive)
+    if record is None:
+        record = _recorders[primitive] = unary_recorder(primitive)
+    return record(x)
 
 
 def apply_binary(primitive, x, y):
-    """`apply(primitive, (x, y))` for a primitive without params.
-
-    The steps of apply(), _wrap() and _record() written out in one function,
-    because arithmetic on small tensors is the engine's most frequent path
-    and every call saved there shows in the per-op overhead.
-    """
-    try:
-        data = primitive.forward(x.data, y.data)
-    except (ValueError, IndexError, TypeError) as error:
-        raise _forward_error(primitive, (x, y), error) from error
-    # Ufuncs and operators already return a NumPy scalar, not a 0-d array, for 0-d results.
-    if type(data) is not np.ndarray and type(data) is not np.float64 and not isinstance(
-            data, np.generic):
-        data = _scalar_or_array(data)
-
-    out = _new(Tensor)
-    out.data = data
-    out.grad = None
-    mode = _recording.mode
-    if not ((x._requires_grad or y._requires_grad) and mode.enabled):
-        out._requires_grad = False
-        out._name = None
-        out._scope = mode.scope
-        out._node = None
-        return out
-
-    node = Node()  # calling the class is faster than object.__new__ when there is no __init__
-    node._op = primitive
-    node._params = None
-    node.scope = mode.scope
-    node.name = None
-    node._requires_grad = True
-    if type(data) is np.ndarray and (data.size > SMALL_SIZE or data.base is not None):
-        node.meta = (data.shape, data.dtype)
-        node.data = data if primitive.saves_output or mode.keep_values else None
-    else:
-        node.meta = None
-        node.data = data
-    xn = x._node
-    yn = y._node
-    node._parents = (x if xn is None else xn, y if yn is None else yn)
-    keep_x, keep_y = primitive.saved_pair
-    # A value already kept stays: backward uses the values of the forward pass.
-    if keep_x and xn is not None and xn.data is None:
-        xn.data = x.data
-    if keep_y and yn is not None and yn.data is None:
-        yn.data = y.data
-
-    out._requires_grad = True
-    out._node = node
-    return out
+    """`apply(primitive, (x, y))` for a primitive without params, through its recorder."""
+    record = _recorders.get(primitive)
+    if record is None:
+        record = _recorders[primitive] = binary_recorder(primitive)
+    return record(x, y)
 
 
 def _wrap(primitive, inputs, params, data):
@@ -716,3 +724,31 @@ def tensor(data, requires_grad=False, dtype=None, name=None):
 from autodiff import ops as _ops  # noqa: E402  (ops import Tensor from this module)
 from autodiff import primitives as _P  # noqa: E402
 from autodiff import backprop as _backprop  # noqa: E402
+
+
+def _operator(primitive, name):
+    """Return the recorder of `primitive`, named as the Tensor method `name`."""
+    record = binary_recorder(primitive)
+    record.__name__ = name
+    record.__qualname__ = f"Tensor.{name}"
+    return record
+
+
+def _reflected(record, name):
+    """Return the reflected operator of `record`: other <op> self, for a number or array other."""
+    def method(self, other):
+        return record(as_tensor(other, self), self)
+
+    method.__name__ = name
+    method.__qualname__ = f"Tensor.{name}"
+    return method
+
+
+Tensor.__add__ = _operator(_P.add, "__add__")
+Tensor.__radd__ = _reflected(Tensor.__add__, "__radd__")
+Tensor.__sub__ = _operator(_P.subtract, "__sub__")
+Tensor.__rsub__ = _reflected(Tensor.__sub__, "__rsub__")
+Tensor.__mul__ = _operator(_P.multiply, "__mul__")
+Tensor.__rmul__ = _reflected(Tensor.__mul__, "__rmul__")
+Tensor.__truediv__ = _operator(_P.divide, "__truediv__")
+Tensor.__rtruediv__ = _reflected(Tensor.__truediv__, "__rtruediv__")
