@@ -508,7 +508,11 @@ def _stand_in(node):
     of `Primitive.shapes` inputs get it for a value the graph dropped. They
     read its shape and dtype only, and nan shows a rule that reads more.
     """
-    shape, dtype = node.meta
+    return _stand_in_of(*node.meta)
+
+
+@functools.lru_cache(maxsize=256)  # np.broadcast_to costs microseconds; the result is read-only
+def _stand_in_of(shape, dtype):
     fill = np.array(np.nan if dtype.kind == "f" else 0, dtype=dtype)
     return np.broadcast_to(fill, shape)
 

@@ -6,7 +6,7 @@ import threading
 
 
 class _Mode:
-    """The recording settings of one thread. Never changed in place: the setters replace it.
+    """The recording settings of one thread, changed in place by the setters below.
 
     Every recorded op reads all three, and one read of a thread-local
     attribute costs about as much as three reads of this object (35 ns
@@ -15,14 +15,15 @@ class _Mode:
 
     __slots__ = ("enabled", "scope", "keep_values")
 
-    def __init__(self, enabled=True, scope=None, keep_values=False):
-        self.enabled = enabled  # record ops on tensors that require grad
-        self.scope = scope  # "/"-joined names of the open name_scope blocks, or None
-        self.keep_values = keep_values  # every new node keeps its output (see keep_values)
+    def __init__(self):
+        self.enabled = True  # record ops on tensors that require grad
+        self.scope = None  # "/"-joined names of the open name_scope blocks, or None
+        self.keep_values = False  # every new node keeps its output (see keep_values)
 
 
 class _State(threading.local):
-    mode = _Mode()  # a new thread starts from the defaults
+    def __init__(self):
+        self.mode = _Mode()  # runs once in each thread, so each thread has its own
 
 
 _state = _State()
@@ -32,25 +33,28 @@ _state = _State()
 # and every nn.Module call change a setting, so these stay short.
 
 
-def _set_enabled(mode):
+def _set_enabled(enabled):
     """Turn recording on or off for the current thread and return the previous mode."""
-    current = _state.mode
-    _state.mode = _Mode(bool(mode), current.scope, current.keep_values)
-    return current.enabled
+    mode = _state.mode
+    previous = mode.enabled
+    mode.enabled = bool(enabled)
+    return previous
 
 
 def _set_scope(scope):
     """Set the current thread's name scope and return the previous one."""
-    current = _state.mode
-    _state.mode = _Mode(current.enabled, scope, current.keep_values)
-    return current.scope
+    mode = _state.mode
+    previous = mode.scope
+    mode.scope = scope
+    return previous
 
 
 def _set_keep_values(keep):
     """Turn keep_values on or off for the current thread and return the previous setting."""
-    current = _state.mode
-    _state.mode = _Mode(current.enabled, current.scope, keep)
-    return current.keep_values
+    mode = _state.mode
+    previous = mode.keep_values
+    mode.keep_values = keep
+    return previous
 
 
 def is_grad_enabled():
