@@ -8,9 +8,9 @@ import threading
 class _Mode:
     """The recording settings of one thread, changed in place by the setters below.
 
-    Every recorded op reads all three, and one read of a thread-local
-    attribute costs about as much as three reads of this object (35 ns
-    against 10 ns each, CPython 3.11).
+    Every recorded op reads two or three of them, and one read of a
+    thread-local attribute costs about ten reads of this object's slots
+    (about 35 ns against 3 ns, CPython 3.11.7 on a 2-core AMD EPYC).
     """
 
     __slots__ = ("enabled", "scope", "keep_values")
@@ -34,7 +34,7 @@ _state = _State()
 
 
 def _set_enabled(enabled):
-    """Turn recording on or off for the current thread and return the previous mode."""
+    """Turn recording on or off for the current thread and return the previous setting."""
     mode = _state.mode
     previous = mode.enabled
     mode.enabled = bool(enabled)
@@ -197,7 +197,9 @@ class keep_values:
     (`t.name = "z"`) keeps its value too.
 
     >>> import autodiff as ad
-    >>> x = ad.tensor([1.0, 2.0], requires_grad=True)
+    >>> x = ad.tensor([1.0] * 20, requires_grad=True)  # above the 16 elements always kept
+    >>> ad.draw_graph((x + 1.0).sum()).source.count("value not kept")
+    1
     >>> with ad.keep_values():
     ...     y = (x + 1.0).sum()
     >>> ad.draw_graph(y).source.count("value not kept")

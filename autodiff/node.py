@@ -4,16 +4,17 @@ A Tensor made by a recorded op points to its Node (`t._node`). The Node
 points to its inputs: the Nodes of recorded inputs, and the Tensors
 themselves for leaves and constants. No Node refers to a Tensor made by an
 op, so when the program drops such a Tensor, its array is freed unless a
-VJP rule reads it. A Node keeps in `data` only the values that its own
-rules and its consumers' rules read (see `Primitive.saves`), as PyTorch
-does. A training step therefore keeps about as much memory as a hand-written
-NumPy step, not every intermediate array.
+VJP rule reads it, the tensor is named or it was recorded inside
+`keep_values()`. Otherwise a Node keeps its output in `data` only when
+its own rules or its consumers' rules read it (see `Primitive.saves`), as
+PyTorch does. A training step therefore keeps about as much memory as a
+hand-written NumPy step, not every intermediate array.
 
 A value of at most `SMALL_SIZE` elements is always kept, unless it is a
-view, which would keep the whole array it views. It takes about as much
-memory as the Node itself, and keeping it is faster than recording its
-shape and dtype. So pictures of scalar circuits and of small examples show
-every value.
+view of a larger array, which keeping it would keep whole. It takes about
+as much memory as the Node itself, and keeping it is faster than recording
+its shape and dtype. So pictures of scalar circuits and of other small
+examples show every value.
 """
 
 import numpy as np
@@ -24,11 +25,14 @@ SMALL_SIZE = 16
 class Node:
     """A recorded op: primitive `_op`, inputs `_parents`, params `_params` and output `data`.
 
-    `data` is the output value when a rule reads it or it is small, and
-    None otherwise. `meta` is the (shape, dtype) of an output larger than
-    SMALL_SIZE or a view, which stays known after the value is dropped. For
-    any other output `meta` is None, and `data` always contains the value. `scope` and
-    `name` label the node in pictures.
+    `data` is the output value when a rule reads it, it is small, its
+    tensor is named or it was recorded inside `keep_values()`, and None
+    otherwise. Once backward has freed the node, `data` is None whenever
+    `meta` is set. `meta` is the (shape, dtype) of an output larger than
+    SMALL_SIZE or a view of such an output, which stays known after the
+    value is dropped. For any other output `meta` is None, and `data`
+    always contains the value. `scope` and `name` label the node in
+    pictures.
 
     A Node answers the same graph questions as a leaf Tensor (`requires_grad`,
     `grad`, `shape`, `dtype`), so that backprop and pictures can walk

@@ -54,11 +54,12 @@ class Primitive:
     `saves` lists the values that the rules read: "out" for the output and
     input positions 0, 1, ... for the inputs. The graph keeps those values
     until backward and drops the others, so a rule must not read a value
-    left out of `saves`: it gets None in its place. The default, None,
+    left out of `saves`. In place of a dropped value, an array rule gets
+    None and a Tensor rule a Tensor whose data is None. The default, None,
     keeps every value. `shapes` lists the inputs whose shape and dtype the
     rules read but not their values. In place of such an input's dropped
-    value they get an array of nan with its shape and dtype, which takes
-    no memory.
+    value they get an array of nan (zeros for a dtype that is not float)
+    with its shape and dtype, which takes no memory.
 
     NOTE: `saves` covers the rules of every input, so x * c keeps x even
     when the constant c does not require grad and its rule never runs.

@@ -4,10 +4,11 @@ A tensor made by an op on inputs that require grad points to a `Node`
 (`autodiff.node`): the primitive, the inputs' nodes (or the input tensors
 themselves, for leaves and constants) and the op's non-differentiable
 params, such as `axis`. Nodes refer only to their inputs, never to their
-outputs, so the graph holds no reference cycles, and a node keeps only the
-values that VJP rules read, so dropping an intermediate tensor frees its
-array. The one cycle is a leaf's `.grad` after
-`backward(create_graph=True)`, whose graph refers back to the leaf.
+outputs, so the graph holds no reference cycles. A node keeps only the
+values that VJP rules read, apart from small and named ones (see
+`autodiff.node`), so dropping an intermediate tensor frees its array. The
+one cycle is a leaf's `.grad` after `backward(create_graph=True)`, whose
+graph refers back to the leaf.
 """
 
 import copy
@@ -94,10 +95,12 @@ class Tensor:
     float32 tensor.
 
     Assigning a new array to `data` of a tensor made by an op does not
-    change its recorded graph: backward uses the values of the forward
-    pass. (PyTorch's backward reads the new data instead.) A leaf is read
-    at backward time, so an optimiser step between forward and backward
-    changes the gradient.
+    change the ops already recorded, whose backward uses the values of the
+    forward pass. (PyTorch's backward reads the new data where an op saved
+    the tensor as an input.) An op recorded after the assignment that needs
+    the new value raises RuntimeError if the tensor's node keeps the old
+    one for an earlier op. A leaf is read at backward time, so an optimiser
+    step between forward and backward changes the gradient.
 
     >>> import autodiff as ad
     >>> w = ad.Tensor([1.0, -2.0], requires_grad=True, name="w")
@@ -501,7 +504,7 @@ def unary_recorder(primitive):
         node.scope = mode.scope
         node.name = None
         node._requires_grad = True
-        if type(data) is np.ndarray and (data.size > SMALL_SIZE or data.base is not None):
+        if type(data) is np.ndarray and (data.size > SMALL_SIZE or (data.base is not None and _views_large(data))):
             node.meta = (data.shape, data.dtype)
             node.data = data if saves_output or mode.keep_values else None
         else:
@@ -512,8 +515,12 @@ def unary_recorder(primitive):
             node._parents = (x,)
         else:
             node._parents = (xn,)
-            if keep_x and xn.data is None:  # a value already kept stays (see below)
-                xn.data = x.data
+            if keep_x:  # as in binary_recorder
+                kept = xn.data
+                if kept is None:
+                    xn.data = x.data
+                elif kept is not x.data:
+                    raise _replaced_data_error(x, primitive)
 
         out._requires_grad = True
         out._node = node
@@ -525,8 +532,10 @@ def unary_recorder(primitive):
 def binary_recorder(primitive):
     """Return record(x, y), which runs `primitive` (no params) on two Tensors and records its node.
 
-    As `unary_recorder`. `y` may also be a number or an array, a constant
-    that takes x's float dtype. Tensor's +, -, * and / are these functions.
+    As `unary_recorder`. `y` may also be a number or an array, which
+    becomes a constant. A Python number takes x's float dtype, and an array
+    keeps its own (see `as_tensor`). Tensor's +, -, * and / are these
+    functions.
     """
     forward = primitive.forward
     saves_output = primitive.saves_output
@@ -561,7 +570,7 @@ def binary_recorder(primitive):
         node.scope = mode.scope
         node.name = None
         node._requires_grad = True
-        if type(data) is np.ndarray and (data.size > SMALL_SIZE or data.base is not None):
+        if type(data) is np.ndarray and (data.size > SMALL_SIZE or (data.base is not None and _views_large(data))):
             node.meta = (data.shape, data.dtype)
             node.data = data if saves_output or mode.keep_values else None
         else:
@@ -570,11 +579,20 @@ def binary_recorder(primitive):
         xn = x._node
         yn = y._node
         node._parents = (x if xn is None else xn, y if yn is None else yn)
-        # A value already kept stays: backward uses the values of the forward pass.
-        if keep_x and xn is not None and xn.data is None:
-            xn.data = x.data
-        if keep_y and yn is not None and yn.data is None:
-            yn.data = y.data
+        # An input's node keeps the value that this op's rules read. A node
+        # that kept another one before x.data was replaced cannot serve both.
+        if keep_x and xn is not None:
+            kept = xn.data
+            if kept is None:
+                xn.data = x.data
+            elif kept is not x.data:
+                raise _replaced_data_error(x, primitive)
+        if keep_y and yn is not None:
+            kept = yn.data
+            if kept is None:
+                yn.data = y.data
+            elif kept is not y.data:
+                raise _replaced_data_error(y, primitive)
 
         out._requires_grad = True
         out._node = node
@@ -639,7 +657,7 @@ def _record(primitive, inputs, params, data, mode):
     node.scope = mode.scope
     node.name = None
     node._requires_grad = True
-    if type(data) is np.ndarray and (data.size > SMALL_SIZE or data.base is not None):
+    if type(data) is np.ndarray and (data.size > SMALL_SIZE or (data.base is not None and _views_large(data))):
         node.meta = (data.shape, data.dtype)
         node.data = data if primitive.saves_output or mode.keep_values else None
     else:
@@ -650,17 +668,39 @@ def _record(primitive, inputs, params, data, mode):
         x = inputs[0]
         xn = x._node
         node._parents = (x if xn is None else xn,)
-        if xn is not None and primitive.saved_pair[0] and xn.data is None:
-            xn.data = x.data
+        if xn is not None and primitive.saved_pair[0]:
+            _keep_input(xn, x, primitive)
         return node
 
     node._parents = tuple(t if t._node is None else t._node for t in inputs)
     saved = primitive.saved_inputs
     for i in range(len(inputs)) if saved is None else saved:
         t = inputs[i]
-        if t._node is not None and t._node.data is None:
-            t._node.data = t.data
+        if t._node is not None:
+            _keep_input(t._node, t, primitive)
     return node
+
+
+def _views_large(array):
+    """True if the small `array` is a view of an array larger than SMALL_SIZE, which keeping it would keep."""
+    return getattr(array.base, "size", SMALL_SIZE + 1) > SMALL_SIZE
+
+
+def _keep_input(node, tensor, primitive):
+    """Make `node` keep the value of `tensor`, its output, which a rule of `primitive` reads."""
+    kept = node.data
+    if kept is None:
+        node.data = tensor.data
+    elif kept is not tensor.data:
+        raise _replaced_data_error(tensor, primitive)
+
+
+def _replaced_data_error(tensor, primitive):
+    return RuntimeError(
+        f"{primitive.name}: the .data of an input made by '{tensor.op}' was replaced after "
+        "that input was recorded, and its graph node keeps the old value for earlier ops; "
+        "call .detach() on the input to start a new graph from the new value"
+    )
 
 
 def _forward_error(primitive, inputs, error):

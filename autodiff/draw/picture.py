@@ -18,9 +18,10 @@ def draw_graph(output, *, rankdir="LR", show_values=True, show_grads=True, show_
     shape and dtype, its values, and its `.grad` once backward() has filled
     it. Tensors with at most `max_elements` elements show every number, and
     a larger one shows min, mean and max. The graph keeps only the values
-    that backward reads, small ones and those of named tensors, so another
-    intermediate shows "value not kept", even while the program references
-    its tensor. Record the graph inside `autodiff.keep_values()` to see them all. Parameters (leaves that require
+    that backward reads, small ones (not views of larger ones) and those of
+    named tensors. Another intermediate shows "value not kept", even while
+    the program references its tensor. Record the graph inside
+    `autodiff.keep_values()` to see them all. Parameters (leaves that require
     grad) are blue rounded boxes, constants grey dashed boxes, intermediates
     unfilled rounded boxes and the output an orange bold box. Op nodes are
     ellipses with the primitive's name. The inputs of ops whose argument

@@ -179,24 +179,47 @@ def test_tensor_only_primitive_drops_unread_input():
     np.testing.assert_array_equal(x.grad.numpy(), np.full(SHAPE, 2.0))
 
 
-def test_rebinding_data_gives_one_gradient():
-    # Backward uses the values of the forward pass, whatever ops come later.
-    # PyTorch uses the rebound value (w.grad = 0) in both runs instead.
-    def weight_grad(with_unused_op):
-        x = ad.tensor(values(), requires_grad=True)
-        w = ad.tensor(np.ones((6, 3)), requires_grad=True)
-        h = x * 2.0
-        y = (h @ w).sum()
-        h.data = np.zeros(SHAPE)
-        if with_unused_op:
-            h * 1.0  # recorded, then dropped at once
-        y.backward()
-        return w.grad.numpy()
+def test_rebinding_data_keeps_forward_values():
+    # Backward of the ops recorded before the assignment uses the values of
+    # their forward pass. PyTorch uses the new value (w.grad = 0) instead.
+    x = ad.tensor(values(), requires_grad=True)
+    w = ad.tensor(np.ones((6, 3)), requires_grad=True)
+    h = x * 2.0
+    y = (h @ w).sum()
+    h.data = np.zeros(SHAPE)
 
-    forward_value = 2.0 * values()
-    np.testing.assert_array_equal(weight_grad(False), weight_grad(True))
-    np.testing.assert_allclose(weight_grad(False),
-                               np.repeat(forward_value.sum(axis=0)[:, None], 3, axis=1))
+    y.backward()
+
+    column_sums = (2.0 * values()).sum(axis=0)
+    np.testing.assert_allclose(w.grad.numpy(), np.repeat(column_sums[:, None], 3, axis=1))
+
+
+def test_rebinding_data_then_reading_it_raises():
+    # h's node keeps the old value for matmul, so a new op that reads h
+    # cannot get the new one in its backward pass.
+    x = ad.tensor(values(), requires_grad=True)
+    w = ad.tensor(np.ones((6, 3)), requires_grad=True)
+    h = x * 2.0
+    (h @ w).sum()
+    h.data = np.zeros(SHAPE)
+
+    with pytest.raises(RuntimeError, match=r"multiply: the \.data of an input made by 'multiply'"):
+        h * 1.0
+    assert (h + 1.0).requires_grad  # add reads no value, so it still records
+
+
+def test_small_view_of_small_array_is_kept():
+    parts = [ad.tensor(1.0, requires_grad=True) * 2.0, ad.tensor(2.0, requires_grad=True) * 3.0]
+    stacked = ad.stack(parts)
+
+    assert stacked.draw().source.count("value not kept") == 0
+
+
+def test_small_view_of_large_array_is_dropped():
+    h = dropped_intermediate(ad.tensor(values(), requires_grad=True))
+    row = h[0]  # 6 elements, a view of all 30
+
+    assert row._node.data is None
 
 
 def test_non_leaf_requires_grad_assignment_raises():

@@ -192,6 +192,12 @@ def test_notebook_runs(path):
         for cell in drawing_cells:
             svg_outputs = [output for output in cell.outputs if "image/svg+xml" in output.get("data", {})]
             assert svg_outputs, f"{path.name}: the cell starting {cell.source.splitlines()[0]!r} showed no SVG"
+            # A picture for learners shows every value (keep_values() where the graph is large).
+            for output in svg_outputs:
+                assert "value not kept" not in output["data"]["image/svg+xml"], (
+                    f"{path.name}: the picture of the cell starting "
+                    f"{cell.source.splitlines()[0]!r} has a node whose value was not kept"
+                )
 
 
 def write_notebook(path, *sources):
