@@ -73,5 +73,5 @@ class Node:
         return self._op.name
 
     def __repr__(self):
-        kept = "value kept" if self.data is not None else "value not kept"
-        return f"Node({self._op.name}, shape={self.shape}, dtype={self.dtype}, {kept})"
+        value_state = "value kept" if self.data is not None else "value not kept"
+        return f"Node({self._op.name}, shape={self.shape}, dtype={self.dtype}, {value_state})"

@@ -516,10 +516,10 @@ def unary_recorder(primitive):
         else:
             node._parents = (xn,)
             if keep_x:  # as in binary_recorder
-                kept = xn.data
-                if kept is None:
+                kept_value = xn.data
+                if kept_value is None:
                     xn.data = x.data
-                elif kept is not x.data:
+                elif kept_value is not x.data:
                     raise _replaced_data_error(x, primitive)
 
         out._requires_grad = True
@@ -582,16 +582,16 @@ def binary_recorder(primitive):
         # An input's node keeps the value that this op's rules read. A node
         # that kept another one before x.data was replaced cannot serve both.
         if keep_x and xn is not None:
-            kept = xn.data
-            if kept is None:
+            kept_value = xn.data
+            if kept_value is None:
                 xn.data = x.data
-            elif kept is not x.data:
+            elif kept_value is not x.data:
                 raise _replaced_data_error(x, primitive)
         if keep_y and yn is not None:
-            kept = yn.data
-            if kept is None:
+            kept_value = yn.data
+            if kept_value is None:
                 yn.data = y.data
-            elif kept is not y.data:
+            elif kept_value is not y.data:
                 raise _replaced_data_error(y, primitive)
 
         out._requires_grad = True
@@ -688,10 +688,10 @@ def _views_large(array):
 
 def _keep_input(node, tensor, primitive):
     """Make `node` keep the value of `tensor`, its output, which a rule of `primitive` reads."""
-    kept = node.data
-    if kept is None:
+    kept_value = node.data
+    if kept_value is None:
         node.data = tensor.data
-    elif kept is not tensor.data:
+    elif kept_value is not tensor.data:
         raise _replaced_data_error(tensor, primitive)
 
 

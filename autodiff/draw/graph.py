@@ -8,7 +8,7 @@ from autodiff.tensor import _RELEASED, Tensor
 class Graph:
     """The graph nodes and leaves that produced `output`, each after all of its inputs.
 
-    `tensors[k]` is a leaf Tensor or the Node of a recorded op (both answer
+    `tensors[k]` is a leaf Tensor or the Node of a recorded op (both have
     `name`, `shape`, `dtype`, `_op` and `_parents`). It is drawn as the
     value node "v{k}" and, unless it is a leaf, the op node "op{k}" that
     made it. The order comes from a depth-first walk that follows each

@@ -330,7 +330,8 @@ def test_graph_keeps_small_values(shape, kept):
     x = ad.tensor(np.ones(shape), requires_grad=True)
     z = x + 1.0
     assert (z._node.data is not None) == kept
-    assert z._node.shape == shape and z._node.dtype == np.float64
+    assert z._node.shape == shape
+    assert z._node.dtype == np.float64
 
 
 def test_named_and_keep_values_tensors_keep_their_values():

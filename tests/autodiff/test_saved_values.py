@@ -96,7 +96,7 @@ def test_composites_through_every_kind_of_op():
     assert_same_with_values_dropped(network, rng.standard_normal((4, 3)), rng.standard_normal((3, 5)))
 
 
-def test_a_rule_that_reads_an_unsaved_value_fails_loudly():
+def test_rule_reading_unsaved_value_raises():
     # The rule reads x, which `saves` leaves out.
     wrong = Primitive("wrong_saves", lambda a: a * 2, (lambda g, out, x: g * 2 + 0 * x,),
                       (lambda g, out, x: g * 2 + 0 * x,), saves=())
