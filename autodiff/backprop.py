@@ -8,6 +8,7 @@ input through its primitive's VJP rule. A graph of N nodes costs O(N).
 
 import functools
 import gc
+import heapq
 import warnings
 
 import numpy as np
@@ -134,10 +135,10 @@ def _backprop(outputs, seeds, retain_graph, create_graph, wanted, trace=None):
         gc.disable()
     previous_mode = _set_enabled(create_graph)
     try:
-        # Plain backward() on arrays adds the leaves' gradients after the pass,
-        # so the sort leaves them out; pictures and grad() visit them.
-        with_leaves = create_graph or wanted is not None or trace is not None
-        order = _topological_order(list(grads), with_leaves)
+        if not create_graph and wanted is None and trace is None:
+            return _run_arrays_plain(grads, retain_graph)  # needs no sort
+
+        order = _topological_order(list(grads))
         stops = frozenset()
         if wanted:  # grad(); an empty list walks the whole graph (pictures use that)
             order, stops = _on_paths_to(order, wanted)
@@ -183,7 +184,7 @@ def _seed(output, grad):
     return seed
 
 
-def _topological_order(outputs, with_leaves=True):
+def _topological_order(outputs):
     """Nodes and leaves that require grad, each before all of its inputs (iterative DFS).
 
     `outputs` are graph nodes (`Tensor.node`). Without `with_leaves`,
@@ -200,19 +201,22 @@ def _topological_order(outputs, with_leaves=True):
         if node in visited:
             continue
         if node._params is _RELEASED:
-            raise RuntimeError(
-                f"backward(): the graph through '{node._op.name}' was already freed by an "
-                "earlier backward(); pass retain_graph=True to the first backward() "
-                "to run backward through the same graph again"
-            )
+            raise _freed_error(node)
         visited.add(node)
         stack.append((node, True))
         for parent in node._parents:
             if parent._requires_grad and parent not in visited:
-                if with_leaves or type(parent) is Node:
-                    stack.append((parent, False))
+                stack.append((parent, False))
     order.reverse()
     return order
+
+
+def _freed_error(node):
+    return RuntimeError(
+        f"backward(): the graph through '{node._op.name}' was already freed by an "
+        "earlier backward(); pass retain_graph=True to the first backward() "
+        "to run backward through the same graph again"
+    )
 
 
 def _on_paths_to(order, wanted):
@@ -250,9 +254,6 @@ def _run(order, grads, retain_graph, create_graph, wanted, trace=None, stops=fro
 
 
 def _run_arrays(order, grads, retain_graph, wanted, trace, stops):
-    if wanted is None and trace is None:
-        return _run_arrays_plain(order, grads, retain_graph)
-
     captured = {} if wanted is not None else None
     wanted = set(wanted) if wanted is not None else None
     grads = {node: seed.data for node, seed in grads.items()}
@@ -297,96 +298,144 @@ def _release(node):
         node.data = None
 
 
-def _run_arrays_plain(order, grads, retain_graph):
+def _run_arrays_plain(grads, retain_graph):
     """`_run_arrays` for plain backward(): no trace, nothing captured, leaves last.
 
-    The same loop without the per-node tests for pictures and grad(), because
-    this is the path of every training step.
+    It needs no sort: a heap of the nodes that have a gradient gives the
+    one made last (the largest `Node._number`), as PyTorch orders its ready
+    queue by sequence number. Every node that uses that one was made after
+    it and has run already, so its gradient is complete. A node enters the
+    heap with its first contribution, so nodes that no gradient reaches
+    are never visited. A graph of N nodes costs O(N log W), where W is the
+    number of nodes waiting at once (1 for a chain of ops). This is the path
+    of every training step, so the loop also leaves out the tests for
+    pictures and grad().
     """
     grads = {node: seed.data for node, seed in grads.items()}
     handed = set(map(id, grads.values()))  # the seeds belong to the caller
+    waiting = [(-node._number, node) for node in grads if type(node) is Node]
+    heapq.heapify(waiting)
+    push = heapq.heappush
+    next_node = heapq.heappop
     pop = grads.pop
     get = grads.get
 
-    for node in order:
-        g = pop(node, None)
-        if g is None:
-            continue  # every rule on the way here returned None
+    while waiting:
+        node = next_node(waiting)[1]
+        g = pop(node)
         primitive = node._op
-        if primitive is None:
-            node.grad = _accumulate_array(node.grad, g, handed)  # an output that is a leaf
-            continue
-
         parents = node._parents
         params = node._params
-        rules = primitive.array_vjps
-        if rules is None or primitive.variadic or len(parents) > 2:
-            for _, parent, contribution in _contributions(node, g):
+        if params is _RELEASED:
+            raise _freed_error(node)
+        arity = primitive.array_arity
+
+        if arity == 0:  # no array rules, or a variadic primitive
+            for _, parent, c in _contributions(node, g):
                 previous = get(parent)
-                grads[parent] = contribution if previous is None else previous + contribution
-        else:
-            # NOTE: on a 2x2 graph of 100 ops, the engine adds about 2.2 us per
-            # op to NumPy's own work, so forward + backward takes 3.4 us per op
-            # on a 2-core machine, over a 3 us target (benchmarks/README.md).
-            # The rule calls, the fit test and the dictionary of gradients here
-            # cost most of it, then the sort and the Tensor and Node per op.
-            # _contributions() written out for primitives of one or two inputs,
-            # most of any graph. The rules get their arguments directly (an
-            # empty **params costs more than the branch), and the fit test is
-            # the same: the types match and, for arrays, the shapes and dtypes.
-            out = node.data
+                if previous is None:
+                    grads[parent] = c
+                    if type(parent) is Node:
+                        push(waiting, (-parent._number, parent))
+                else:
+                    grads[parent] = previous + c
+
+        # NOTE: on a 2x2 graph of 100 ops, the engine adds about 1.8 us per
+        # op to NumPy's own work, so forward + backward takes 3.0 us per op
+        # on a 2-core machine, at the 3 us target (benchmarks/README.md).
+        # Rule calls, fit tests, the gradient dictionary and the heap cost
+        # most of it here, then the Tensor and Node per op.
+        # _contributions() written out for primitives of one or two inputs,
+        # most of any graph. The rules get their arguments directly (an
+        # empty **params costs more than the branch), and the fit test is
+        # the same: the types match and, for arrays, the shapes and dtypes.
+        elif arity == 1:
             x = parents[0]
             xd = x.data
             if xd is None and 0 in primitive.shapes:
                 xd = _stand_in(x)
-            if len(parents) == 1:
-                if x._requires_grad:
-                    c = (rules[0](g, out, xd, **params) if params
-                         else rules[0](g, out, xd))
-                    if c is not None:
-                        if xd is None:  # a value not kept: its node has the shape and dtype
-                            if type(c) is not np.ndarray or (c.shape, c.dtype) != x.meta:
-                                c = _fit_array(c, x, primitive, 0)
-                        elif type(c) is not type(xd) or (
-                            type(xd) is np.ndarray
-                            and (c.shape != xd.shape or c.dtype is not xd.dtype)
-                        ):
+            if x._requires_grad:
+                c = (primitive.array_vjps[0](g, node.data, xd, **params) if params
+                     else primitive.array_vjps[0](g, node.data, xd))
+                if c is not None:
+                    if xd is None:  # a value not kept: its node has the shape and dtype
+                        if type(c) is not np.ndarray or (c.shape, c.dtype) != x.meta:
                             c = _fit_array(c, x, primitive, 0)
-                        previous = get(x)
-                        grads[x] = c if previous is None else previous + c
+                    elif type(c) is not type(xd) or (
+                        type(xd) is np.ndarray
+                        and (c.shape != xd.shape or c.dtype is not xd.dtype)
+                    ):
+                        c = _fit_array(c, x, primitive, 0)
+                    previous = get(x)
+                    if previous is None:
+                        grads[x] = c
+                        if type(x) is Node:
+                            push(waiting, (-x._number, x))
+                    else:
+                        grads[x] = previous + c
+
+        else:
+            x, y = parents
+            xd = x.data
+            if xd is None and 0 in primitive.shapes:
+                xd = _stand_in(x)
+            yd = y.data
+            if yd is None and 1 in primitive.shapes:
+                yd = _stand_in(y)
+            out = node.data
+            both = primitive.array_vjp_both
+            if both is not None and x._requires_grad and y._requires_grad:
+                cx, cy = both(g, out, xd, yd, **params) if params else both(g, out, xd, yd)
             else:
-                y = parents[1]
-                yd = y.data
-                if yd is None and 1 in primitive.shapes:
-                    yd = _stand_in(y)
+                rules = primitive.array_vjps
+                cx = cy = None
                 if x._requires_grad:
-                    c = (rules[0](g, out, xd, yd, **params) if params
-                         else rules[0](g, out, xd, yd))
-                    if c is not None:
-                        if xd is None:  # a value not kept: its node has the shape and dtype
-                            if type(c) is not np.ndarray or (c.shape, c.dtype) != x.meta:
-                                c = _fit_array(c, x, primitive, 0)
-                        elif type(c) is not type(xd) or (
-                            type(xd) is np.ndarray
-                            and (c.shape != xd.shape or c.dtype is not xd.dtype)
-                        ):
-                            c = _fit_array(c, x, primitive, 0)
-                        previous = get(x)
-                        grads[x] = c if previous is None else previous + c
+                    cx = (rules[0](g, out, xd, yd, **params) if params
+                          else rules[0](g, out, xd, yd))
                 if y._requires_grad:
-                    c = (rules[1](g, out, xd, yd, **params) if params
-                         else rules[1](g, out, xd, yd))
-                    if c is not None:
-                        if yd is None:  # a value not kept: its node has the shape and dtype
-                            if type(c) is not np.ndarray or (c.shape, c.dtype) != y.meta:
-                                c = _fit_array(c, y, primitive, 1)
-                        elif type(c) is not type(yd) or (
-                            type(yd) is np.ndarray
-                            and (c.shape != yd.shape or c.dtype is not yd.dtype)
-                        ):
-                            c = _fit_array(c, y, primitive, 1)
-                        previous = get(y)
-                        grads[y] = c if previous is None else previous + c
+                    cy = (rules[1](g, out, xd, yd, **params) if params
+                          else rules[1](g, out, xd, yd))
+
+            # Elementwise rules on x and y of one shape and dtype give results
+            # that fit both, and this one test costs half of the two fit tests.
+            if not (primitive.elementwise and type(xd) is np.ndarray
+                    and type(yd) is np.ndarray and xd.dtype is yd.dtype
+                    and xd.shape == yd.shape):
+                if cx is not None:
+                    if xd is None:  # a value not kept: its node has the shape and dtype
+                        if type(cx) is not np.ndarray or (cx.shape, cx.dtype) != x.meta:
+                            cx = _fit_array(cx, x, primitive, 0)
+                    elif type(cx) is not type(xd) or (
+                        type(xd) is np.ndarray
+                        and (cx.shape != xd.shape or cx.dtype is not xd.dtype)
+                    ):
+                        cx = _fit_array(cx, x, primitive, 0)
+                if cy is not None:
+                    if yd is None:
+                        if type(cy) is not np.ndarray or (cy.shape, cy.dtype) != y.meta:
+                            cy = _fit_array(cy, y, primitive, 1)
+                    elif type(cy) is not type(yd) or (
+                        type(yd) is np.ndarray
+                        and (cy.shape != yd.shape or cy.dtype is not yd.dtype)
+                    ):
+                        cy = _fit_array(cy, y, primitive, 1)
+
+            if cx is not None:
+                previous = get(x)
+                if previous is None:
+                    grads[x] = cx
+                    if type(x) is Node:
+                        push(waiting, (-x._number, x))
+                else:
+                    grads[x] = previous + cx
+            if cy is not None:
+                previous = get(y)
+                if previous is None:
+                    grads[y] = cy
+                    if type(y) is Node:
+                        push(waiting, (-y._number, y))
+                else:
+                    grads[y] = previous + cy
 
         if not retain_graph:  # _release(node), written out
             node._parents = ()
@@ -394,7 +443,7 @@ def _run_arrays_plain(order, grads, retain_graph):
             if node.meta is not None:
                 node.data = None
 
-    # What is left are the leaves, which the order does not list (see _backprop).
+    # What is left are the leaves, which never enter the heap.
     for leaf, g in grads.items():
         leaf.grad = _accumulate_array(leaf.grad, g, handed)
     return None

@@ -17,9 +17,16 @@ its shape and dtype. So pictures of scalar circuits and of other small
 examples show every value.
 """
 
+import itertools
+
 import numpy as np
 
 SMALL_SIZE = 16
+
+# Each Node takes the next number when it is made. A node's inputs exist
+# before it does, so every node's number is larger than its inputs', and
+# visiting nodes from the largest number down is a reverse topological order.
+next_number = itertools.count().__next__
 
 
 class Node:
@@ -32,7 +39,7 @@ class Node:
     SMALL_SIZE or a view of such an output, which stays known after the
     value is dropped. For any other output `meta` is None, and `data`
     always contains the value. `scope` and `name` label the node in
-    pictures.
+    pictures. `_number` orders nodes by creation (see `next_number`).
 
     A Node answers the same graph questions as a leaf Tensor (`requires_grad`,
     `grad`, `shape`, `dtype`), so that backprop and pictures can walk
@@ -43,7 +50,7 @@ class Node:
     # grad are recorded. It is a slot, named as the Tensor's, because backprop
     # reads it at every edge, and a slot reads faster than a class attribute.
     __slots__ = ("_op", "_parents", "_params", "data", "meta", "scope", "name", "_requires_grad",
-                 "__weakref__")
+                 "_number", "__weakref__")
 
     grad = None  # gradients are kept for leaves only, as in PyTorch
     is_leaf = False

@@ -61,6 +61,20 @@ class Primitive:
     value they get an array of nan (zeros for a dtype that is not float)
     with its shape and dtype, which takes no memory.
 
+    `both`, for a primitive of two inputs, is one array rule that returns
+    the pair of array rules' results, `both(g, out, x, y) -> (gx, gy)`, for
+    when both inputs require grad. It must compute exactly what the two
+    rules compute; it saves a Python call per node (the arithmetic
+    operators have one).
+
+    `elementwise=True` promises that when the inputs are arrays of one
+    shape and dtype, every array rule returns an array of that shape and
+    dtype. The engine then skips fitting the rules' results to the inputs
+    (see `autodiff.backprop`), which on small arrays costs more than the
+    rule. Only declare it for rules made of elementwise NumPy arithmetic on
+    g, out and the inputs; tests/autodiff/test_array_vjps.py checks it for
+    every primitive that declares it.
+
     NOTE: `saves` covers the rules of every input, so x * c keeps x even
     when the constant c does not require grad and its rule never runs.
     PyTorch saves x only if c requires grad. Saving by the inputs that
@@ -68,16 +82,25 @@ class Primitive:
     starts requiring grad later gets no rule that reads a dropped value.
     """
 
-    __slots__ = ("name", "forward", "vjps", "array_vjps", "variadic",
-                 "saves_output", "saved_inputs", "saved_pair", "shapes")
+    __slots__ = ("name", "forward", "vjps", "array_vjps", "array_vjp_both", "elementwise",
+                 "variadic", "array_arity", "saves_output", "saved_inputs", "saved_pair",
+                 "shapes")
 
     def __init__(self, name, forward, vjps, array_vjps=None, variadic=False, saves=None,
-                 shapes=()):
+                 shapes=(), both=None, elementwise=False):
+        if both is not None and (array_vjps is None or variadic or len(vjps) != 2):
+            raise ValueError(f"{name}: both= is for primitives of two inputs with array rules")
         self.name = name
         self.forward = forward
         self.vjps = vjps
         self.array_vjps = array_vjps
+        self.array_vjp_both = both
+        self.elementwise = elementwise
         self.variadic = variadic
+        # 1 or 2 for the inputs of a primitive whose array rules backprop
+        # calls directly, 0 for the rest (see autodiff.backprop).
+        self.array_arity = (len(vjps) if array_vjps is not None and not variadic
+                            and len(vjps) <= 2 else 0)
         self.shapes = frozenset(shapes)
         if saves is None:
             self.saves_output = True
@@ -317,28 +340,30 @@ add = P("add", operator.add, (
     lambda g, out, x, y: g), (
     lambda g, out, x, y: g,
     lambda g, out, x, y: g),
-    saves=())
+    saves=(), both=lambda g, out, x, y: (g, g), elementwise=True)
 subtract = P("subtract", operator.sub, (
     lambda g, out, x, y: g,
     lambda g, out, x, y: -g), (
     lambda g, out, x, y: g,
     lambda g, out, x, y: -g),
-    saves=())
+    saves=(), both=lambda g, out, x, y: (g, -g), elementwise=True)
 multiply = P("multiply", operator.mul, (
     lambda g, out, x, y: g * y,
     lambda g, out, x, y: g * x), (
     lambda g, out, x, y: g * y,
     lambda g, out, x, y: g * x),
-    saves=(0, 1))
+    saves=(0, 1), both=lambda g, out, x, y: (g * y, g * x),
+    elementwise=True)
 divide = P("divide", operator.truediv, (
     lambda g, out, x, y: g / y,
     lambda g, out, x, y: -g * out / y), (
     lambda g, out, x, y: g / y,
     lambda g, out, x, y: -g * out / y),
-    saves=("out", 1))
+    saves=("out", 1), both=lambda g, out, x, y: (g / y, -g * out / y),
+    elementwise=True)
 power = P("power", np.power, (_pow_vjp_base, _pow_vjp_exponent),
           (_pow_array_vjp_base, _pow_array_vjp_exponent),
-    saves=("out", 0, 1))
+    saves=("out", 0, 1), elementwise=True)
 negative = P("negative", operator.neg, (
     lambda g, out, x: -g,), (
     lambda g, out, x: -g,),
@@ -348,13 +373,13 @@ maximum = P("maximum", np.maximum, (
     lambda g, out, x, y: g * _tie_share(y.data, x.data, np.greater)), (
     lambda g, out, x, y: g * _tie_share(x, y, np.greater),
     lambda g, out, x, y: g * _tie_share(y, x, np.greater)),
-    saves=(0, 1))
+    saves=(0, 1), elementwise=True)
 minimum = P("minimum", np.minimum, (
     lambda g, out, x, y: g * _tie_share(x.data, y.data, np.less),
     lambda g, out, x, y: g * _tie_share(y.data, x.data, np.less)), (
     lambda g, out, x, y: g * _tie_share(x, y, np.less),
     lambda g, out, x, y: g * _tie_share(y, x, np.less)),
-    saves=(0, 1))
+    saves=(0, 1), elementwise=True)
 where = P("where", lambda x, y, condition: np.where(condition, x, y), (
     lambda g, out, x, y, condition: F.where(condition, g, 0.0),
     lambda g, out, x, y, condition: F.where(condition, 0.0, g)), (

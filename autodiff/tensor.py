@@ -16,7 +16,7 @@ import copy
 import numpy as np
 
 from autodiff.grad_mode import _state as _recording
-from autodiff.node import SMALL_SIZE, Node
+from autodiff.node import SMALL_SIZE, Node, next_number
 
 _RELEASED = object()  # `_params` of a node whose graph backward() has freed
 _FLOAT_KINDS = "f"
@@ -504,6 +504,7 @@ def unary_recorder(primitive):
         node.scope = mode.scope
         node.name = None
         node._requires_grad = True
+        node._number = next_number()
         if type(data) is np.ndarray and (data.size > SMALL_SIZE or (data.base is not None and _views_large(data))):
             node.meta = (data.shape, data.dtype)
             node.data = data if saves_output or mode.keep_values else None
@@ -570,6 +571,7 @@ def binary_recorder(primitive):
         node.scope = mode.scope
         node.name = None
         node._requires_grad = True
+        node._number = next_number()
         if type(data) is np.ndarray and (data.size > SMALL_SIZE or (data.base is not None and _views_large(data))):
             node.meta = (data.shape, data.dtype)
             node.data = data if saves_output or mode.keep_values else None
@@ -657,6 +659,7 @@ def _record(primitive, inputs, params, data, mode):
     node.scope = mode.scope
     node.name = None
     node._requires_grad = True
+    node._number = next_number()
     if type(data) is np.ndarray and (data.size > SMALL_SIZE or (data.base is not None and _views_large(data))):
         node.meta = (data.shape, data.dtype)
         node.data = data if primitive.saves_output or mode.keep_values else None

@@ -178,3 +178,114 @@ def test_primitive_without_array_rules_uses_tensor_rules():
         (apply(cube, (x,)) * ad.tensor([[1.0], [2.0]])).sum().backward()
 
         np.testing.assert_allclose(x.grad.data, 3 * 3 * x.data ** 2, rtol=1e-15)
+
+
+# --- the shortcuts of plain backward(): `both` rules and the elementwise promise ---
+
+PAIRED = [name for name, primitive in TABLE.items() if primitive.array_vjp_both is not None]
+ELEMENTWISE = [name for name, primitive in TABLE.items() if primitive.elementwise]
+FLOATS = [np.float16, np.float32, np.float64]
+
+
+def _engine_value(array):
+    """The value the engine stores: a NumPy scalar for 0-d, else the array."""
+    return array[()] if array.ndim == 0 else array
+
+
+def _operands(data, shape_x, shape_y, dtype_x, dtype_y):
+    """Positive values (for power and divide) with ties (for maximum and minimum), and a seed g."""
+    x = (1 + np.arange(int(np.prod(shape_x))).reshape(shape_x) % 3 / 4).astype(dtype_x)
+    y = np.full(shape_y, data.draw(st.sampled_from([0.5, 1.0, 1.25, 2.0])), dtype=dtype_y)
+    return _engine_value(x), _engine_value(y)
+
+
+def _seed_like(out):
+    g = np.random.default_rng(2).uniform(0.5, 1.5, size=np.shape(out)).astype(out.dtype)
+    return _engine_value(g)
+
+
+def test_primitives_declare_the_shortcuts():
+    # The four arithmetic operators are most of a small graph; a table edit
+    # that dropped their shortcuts would only show as a slower benchmark.
+    assert set(PAIRED) == {"add", "subtract", "multiply", "divide"}
+    assert set(PAIRED) <= set(ELEMENTWISE)
+
+
+@pytest.mark.parametrize("name", PAIRED)
+@given(data=st.data())
+def test_both_rule_matches_each_rule(name, data):
+    primitive = TABLE[name]
+    shape_x = data.draw(shapes(max_dims=3))
+    shape_y = data.draw(st.sampled_from([shape_x, shape_x[1:], (1,) + shape_x[1:], ()]))
+    dtype_x, dtype_y = data.draw(st.sampled_from(FLOATS)), data.draw(st.sampled_from(FLOATS))
+    x, y = _operands(data, shape_x, shape_y, dtype_x, dtype_y)
+    out = primitive.forward(x, y)
+    g = _seed_like(out)
+
+    pair = primitive.array_vjp_both(g, out, x, y)
+
+    assert len(pair) == 2
+    for i, result in enumerate(pair):
+        expected = primitive.array_vjps[i](g, out, x, y)
+        assert type(result) is type(expected), (i, type(result), type(expected))
+        assert result.dtype == expected.dtype, (i, result.dtype, expected.dtype)
+        np.testing.assert_array_equal(result, expected, err_msg=f"input {i}")
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+@given(data=st.data())
+def test_elementwise_rules_keep_shape_and_dtype(name, data):
+    # The promise that lets plain backward() skip fitting: x and y arrays of
+    # one shape and dtype give rule results of that shape and dtype.
+    primitive = TABLE[name]
+    shape = data.draw(shapes(min_dims=1, max_dims=3, min_side=0))
+    dtype = data.draw(st.sampled_from(FLOATS))
+    x, y = _operands(data, shape, shape, dtype, dtype)
+    out = primitive.forward(x, y)
+    g = _seed_like(out)
+
+    results = [rule(g, out, x, y) for rule in primitive.array_vjps]
+    if primitive.array_vjp_both is not None:
+        results += list(primitive.array_vjp_both(g, out, x, y))
+
+    for result in results:
+        assert type(result) is np.ndarray, type(result)
+        assert result.shape == shape, (result.shape, shape)
+        assert result.dtype == dtype, (result.dtype, dtype)
+
+
+def test_both_needs_two_inputs_and_array_rules():
+    rule = lambda g, out, x, y: g  # noqa: E731
+    with pytest.raises(ValueError, match="two inputs with array rules"):
+        Primitive("pair_without_arrays", np.add, (rule, rule), both=lambda *a: (a[0], a[0]))
+    with pytest.raises(ValueError, match="two inputs with array rules"):
+        Primitive("pair_of_one", np.negative, (rule,), (rule,), both=lambda *a: (a[0], a[0]))
+
+
+@pytest.mark.parametrize("name", BINARY)
+@given(data=st.data())
+def test_plain_backward_agrees_with_grad(name, data):
+    # backward() runs the written-out loop with its shortcuts; grad() runs the
+    # general one, each rule on its own with every result fitted. One op, so
+    # no sum is reordered and the two must agree exactly.
+    shape_x = data.draw(shapes(max_dims=3))
+    shape_y = data.draw(st.sampled_from([shape_x, shape_x[1:], (1,) + shape_x[1:], ()]))
+    if data.draw(st.booleans()):
+        shape_x, shape_y = shape_y, shape_x
+    dtype_x, dtype_y = data.draw(st.sampled_from(FLOATS)), data.draw(st.sampled_from(FLOATS))
+    x_grad, y_grad = data.draw(st.sampled_from([(True, True), (True, False), (False, True)]))
+    x_value, y_value = _operands(data, shape_x, shape_y, dtype_x, dtype_y)
+    x = ad.tensor(x_value, requires_grad=x_grad)
+    y = ad.tensor(y_value, requires_grad=y_grad)
+    output = BINARY[name](x, y)
+    v = _seed_like(np.asarray(output.data))
+    inputs = [t for t in (x, y) if t.requires_grad]
+
+    expected = ad.grad(output, inputs, grad_outputs=v, retain_graph=True)
+    output.backward(v)
+
+    for t, e in zip(inputs, expected):
+        assert t.grad.shape == t.shape, (t.grad.shape, t.shape)
+        assert t.grad.dtype == t.dtype, (t.grad.dtype, t.dtype)
+        assert type(t.grad.data) is type(e.data)
+        np.testing.assert_array_equal(t.grad.data, e.data)

@@ -2,6 +2,7 @@
 
 import gc
 import math
+import sys
 import threading
 import time
 import weakref
@@ -9,6 +10,8 @@ import weakref
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 import autodiff as ad
 from autodiff.primitives import Primitive
@@ -229,6 +232,95 @@ def test_zero_grad_restarts_accumulation():
     np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
 
 
+# --- the order of the pass: each node after every node that uses it ---
+
+# Each step applies one op to tensors made earlier, picked by the drawn
+# indices, so the graphs have fan-out, diamonds, broadcasting and branches
+# that the output does not use, in any order of creation.
+RANDOM_OPS = [
+    ("add", 2, lambda a, b: a + b),
+    ("multiply", 2, lambda a, b: a * b),
+    ("subtract", 2, lambda a, b: a - b),
+    ("tanh", 1, lambda a: a.tanh()),
+    ("sum rows", 1, lambda a: a.sum(axis=-1, keepdims=True) if a.ndim else a * 2.0),
+]
+
+
+@given(steps=st.lists(st.tuples(st.integers(0, len(RANDOM_OPS) - 1), st.integers(0, 10**6),
+                                st.integers(0, 10**6)), min_size=1, max_size=25),
+       used=st.integers(1, 4))
+def test_random_graphs_like_torch(steps, used):
+    rng = np.random.default_rng(len(steps))
+    starts = [rng.uniform(-1, 1, (3, 2)), rng.uniform(-1, 1, (2,)), rng.uniform(-1, 1, (3, 1))]
+    ours = [ad.tensor(a, requires_grad=True) for a in starts]
+    theirs = [torch.tensor(a, requires_grad=True) for a in starts]
+    leaves = list(zip(ours, theirs))
+    for kind, i, j in steps:
+        _, arity, op = RANDOM_OPS[kind]
+        picked = [ours[i % len(ours)], ours[j % len(ours)]][:arity]
+        picked_torch = [theirs[i % len(theirs)], theirs[j % len(theirs)]][:arity]
+        ours.append(op(*picked))
+        theirs.append(op(*picked_torch))
+
+    # The output sums the last `used` results; earlier ones may be dead branches.
+    output = sum(t.sum() for t in ours[-used:])
+    output_torch = sum(t.sum() for t in theirs[-used:])
+    output.backward()
+    output_torch.backward()
+
+    for mine, reference in leaves:
+        if reference.grad is None:
+            assert mine.grad is None
+        else:
+            np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), rtol=1e-12,
+                                       atol=1e-12)
+
+
+def test_nodes_are_numbered_in_creation_order():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 2.0
+    b = x + 1.0
+    c = b * a
+
+    assert a.node._number < b.node._number < c.node._number
+
+
+def test_graphs_from_two_threads():
+    # Nodes made in one thread take numbers between those of the other,
+    # which must change neither backward pass.
+    results = {}
+    numbers = {}
+    barrier = threading.Barrier(2)
+
+    def work(name, value):
+        x = ad.tensor([value, 2 * value], requires_grad=True)
+        barrier.wait()
+        h = first = x * 1.0
+        for _ in range(20_000):
+            h = h * 1.00001 + 0.0
+        numbers[name] = (first.node._number, h.node._number)
+        h.sum().backward()
+        results[name] = x.grad.data
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        threads = [threading.Thread(target=work, args=(name, value))
+                   for name, value in (("a", 1.0), ("b", 3.0))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+
+    (a_first, a_last), (b_first, b_last) = numbers["a"], numbers["b"]
+    assert a_first < b_last, "the threads did not interleave"
+    assert b_first < a_last, "the threads did not interleave"
+    for name in "ab":
+        np.testing.assert_allclose(results[name], [1.00001 ** 20_000] * 2, rtol=1e-12)
+
+
 # --- retain_graph and freeing the graph ---
 
 
@@ -240,6 +332,19 @@ def test_retain_graph_second_backward():
     y.backward()
 
     np.testing.assert_allclose(x.grad.data, 2 * np.exp(x.data) * (x.data + 1))
+
+
+def test_freed_node_error_names_op():
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2.0
+    (h * 3.0).sum().backward()
+    first = x.grad.data.copy()
+
+    later = ad.exp(h).sum()  # recorded after h's node was freed
+    with pytest.raises(RuntimeError, match="graph through 'multiply' was already freed"):
+        later.backward()
+
+    np.testing.assert_array_equal(x.grad.data, first)  # leaves are only written at the end
 
 
 def test_backward_drops_parents():
