@@ -204,11 +204,21 @@ def _topological_order(outputs):
             raise _freed_error(node)
         visited.add(node)
         stack.append((node, True))
-        for parent in node._parents:
-            if parent._requires_grad and parent not in visited:
+        for parent in _needed_parents(node):
+            if parent not in visited:
                 stack.append((parent, False))
     order.reverse()
     return order
+
+
+def _needed_parents(node):
+    """Return the inputs of `node` that required grad when it was made (none for a leaf)."""
+    if type(node) is not Node:
+        return ()
+    needs = node._needs_input_grad
+    if needs is None:
+        return node._parents
+    return [parent for parent, needed in zip(node._parents, needs) if needed]
 
 
 def _freed_error(node):
@@ -319,6 +329,7 @@ def _run_arrays_plain(grads, retain_graph):
     next_node = heapq.heappop
     pop = grads.pop
     get = grads.get
+    ndarray = np.ndarray  # a local reads faster than a module attribute
 
     while waiting:
         node = next_node(waiting)[1]
@@ -340,39 +351,38 @@ def _run_arrays_plain(grads, retain_graph):
                 else:
                     grads[parent] = previous + c
 
-        # NOTE: on a 2x2 graph of 100 ops, the engine adds about 1.8 us per
-        # op to NumPy's own work, so forward + backward takes 3.0 us per op
-        # on a 2-core machine, at the 3 us target (benchmarks/README.md).
-        # Rule calls, fit tests, the gradient dictionary and the heap cost
-        # most of it here, then the Tensor and Node per op.
         # _contributions() written out for primitives of one or two inputs,
-        # most of any graph. The rules get their arguments directly (an
-        # empty **params costs more than the branch), and the fit test is
-        # the same: the types match and, for arrays, the shapes and dtypes.
+        # most of any graph, because on small arrays this loop costs more
+        # than NumPy's work (benchmarks/README.md, per-op overhead). The
+        # rules get their arguments directly (an empty **params costs more
+        # than the branch), and the fit test is the same: the types match
+        # and, for arrays, the shapes and dtypes.
         elif arity == 1:
             x = parents[0]
             xd = x.data
             if xd is None and 0 in primitive.shapes:
                 xd = _stand_in(x)
-            if x._requires_grad:
-                c = (primitive.array_vjps[0](g, node.data, xd, **params) if params
-                     else primitive.array_vjps[0](g, node.data, xd))
-                if c is not None:
-                    if xd is None:  # a value not kept: its node has the shape and dtype
-                        if type(c) is not np.ndarray or (c.shape, c.dtype) != x.meta:
-                            c = _fit_array(c, x, primitive, 0)
-                    elif type(c) is not type(xd) or (
-                        type(xd) is np.ndarray
-                        and (c.shape != xd.shape or c.dtype is not xd.dtype)
-                    ):
-                        c = _fit_array(c, x, primitive, 0)
-                    previous = get(x)
-                    if previous is None:
-                        grads[x] = c
-                        if type(x) is Node:
-                            push(waiting, (-x._number, x))
-                    else:
-                        grads[x] = previous + c
+            # The one input required grad, or there would be no node. The
+            # result is named cx as in the binary case, so that no local keeps
+            # an earlier node's gradient alive.
+            cx = (primitive.array_vjps[0](g, node.data, xd, **params) if params
+                  else primitive.array_vjps[0](g, node.data, xd))
+            if cx is not None:
+                if xd is None:  # a value not kept: its node has the shape and dtype
+                    if type(cx) is not ndarray or (cx.shape, cx.dtype) != x.meta:
+                        cx = _fit_array(cx, x, primitive, 0)
+                elif type(cx) is not type(xd) or (
+                    type(xd) is ndarray
+                    and (cx.shape != xd.shape or cx.dtype is not xd.dtype)
+                ):
+                    cx = _fit_array(cx, x, primitive, 0)
+                previous = get(x)
+                if previous is None:
+                    grads[x] = cx
+                    if type(x) is Node:
+                        push(waiting, (-x._number, x))
+                else:
+                    grads[x] = previous + cx
 
         else:
             x, y = parents
@@ -383,39 +393,40 @@ def _run_arrays_plain(grads, retain_graph):
             if yd is None and 1 in primitive.shapes:
                 yd = _stand_in(y)
             out = node.data
+            needs = node._needs_input_grad  # None when both inputs required grad
             both = primitive.array_vjp_both
-            if both is not None and x._requires_grad and y._requires_grad:
+            if needs is None and both is not None:
                 cx, cy = both(g, out, xd, yd, **params) if params else both(g, out, xd, yd)
             else:
                 rules = primitive.array_vjps
                 cx = cy = None
-                if x._requires_grad:
+                if needs is None or needs[0]:
                     cx = (rules[0](g, out, xd, yd, **params) if params
                           else rules[0](g, out, xd, yd))
-                if y._requires_grad:
+                if needs is None or needs[1]:
                     cy = (rules[1](g, out, xd, yd, **params) if params
                           else rules[1](g, out, xd, yd))
 
             # Elementwise rules on x and y of one shape and dtype give results
             # that fit both, and this one test costs half of the two fit tests.
-            if not (primitive.elementwise and type(xd) is np.ndarray
-                    and type(yd) is np.ndarray and xd.dtype is yd.dtype
+            if not (primitive.elementwise and type(xd) is ndarray
+                    and type(yd) is ndarray and xd.dtype is yd.dtype
                     and xd.shape == yd.shape):
                 if cx is not None:
                     if xd is None:  # a value not kept: its node has the shape and dtype
-                        if type(cx) is not np.ndarray or (cx.shape, cx.dtype) != x.meta:
+                        if type(cx) is not ndarray or (cx.shape, cx.dtype) != x.meta:
                             cx = _fit_array(cx, x, primitive, 0)
                     elif type(cx) is not type(xd) or (
-                        type(xd) is np.ndarray
+                        type(xd) is ndarray
                         and (cx.shape != xd.shape or cx.dtype is not xd.dtype)
                     ):
                         cx = _fit_array(cx, x, primitive, 0)
                 if cy is not None:
                     if yd is None:
-                        if type(cy) is not np.ndarray or (cy.shape, cy.dtype) != y.meta:
+                        if type(cy) is not ndarray or (cy.shape, cy.dtype) != y.meta:
                             cy = _fit_array(cy, y, primitive, 1)
                     elif type(cy) is not type(yd) or (
-                        type(yd) is np.ndarray
+                        type(yd) is ndarray
                         and (cy.shape != yd.shape or cy.dtype is not yd.dtype)
                     ):
                         cy = _fit_array(cy, y, primitive, 1)
@@ -443,6 +454,9 @@ def _run_arrays_plain(grads, retain_graph):
             if node.meta is not None:
                 node.data = None
 
+        # A local that keeps an array past its node would raise the peak memory.
+        g = out = xd = yd = c = cx = cy = previous = None
+
     # What is left are the leaves, which never enter the heap.
     for leaf, g in grads.items():
         leaf.grad = _accumulate_array(leaf.grad, g, handed)
@@ -462,9 +476,10 @@ def _contributions(node, g):
     if rules is None:
         rules = _tensor_rules_on_arrays(primitive)
     args = (g, node.data, *_input_values(primitive, parents))
+    needs = node._needs_input_grad
 
     for i, parent in enumerate(parents):
-        if not parent._requires_grad:
+        if needs is not None and not needs[i]:
             continue
         if primitive.variadic:
             contribution = rules[0](i, *args, **params)
@@ -512,8 +527,9 @@ def _run_tensors(order, grads, retain_graph, wanted, trace, stops):
         tensors = [_tensor_of(parent, value)
                    for parent, value in zip(parents, _input_values(primitive, parents))]
         out = _tensor_of(node, node.data)
+        needs = node._needs_input_grad
         for i, parent in enumerate(parents):
-            if not parent._requires_grad:
+            if needs is not None and not needs[i]:
                 continue
             if primitive.variadic:
                 contribution = primitive.vjps[0](i, g, out, *tensors, **params)

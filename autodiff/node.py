@@ -40,19 +40,20 @@ class Node:
     value is dropped. For any other output `meta` is None, and `data`
     always contains the value. `scope` and `name` label the node in
     pictures. `_number` orders nodes by creation (see `next_number`).
+    `_needs_input_grad` is None when every input required grad when the
+    node was made, and otherwise a bool per input: backward runs the rules
+    of those inputs only, as PyTorch's `ctx.needs_input_grad`.
 
     A Node answers the same graph questions as a leaf Tensor (`requires_grad`,
     `grad`, `shape`, `dtype`), so that backprop and pictures can walk
     Nodes and leaves alike.
     """
 
-    # _requires_grad is always True, because only ops on inputs that require
-    # grad are recorded. It is a slot, named as the Tensor's, because backprop
-    # reads it at every edge, and a slot reads faster than a class attribute.
-    __slots__ = ("_op", "_parents", "_params", "data", "meta", "scope", "name", "_requires_grad",
-                 "_number", "__weakref__")
+    __slots__ = ("_op", "_parents", "_params", "data", "meta", "scope", "name", "_number",
+                 "_needs_input_grad", "__weakref__")
 
     grad = None  # gradients are kept for leaves only, as in PyTorch
+    _requires_grad = True  # only ops on inputs that require grad are recorded
     is_leaf = False
 
     @property

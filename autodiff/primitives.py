@@ -52,8 +52,11 @@ class Primitive:
     """A named forward function and its VJP rules (see the module docstring).
 
     `saves` lists the values that the rules read: "out" for the output and
-    input positions 0, 1, ... for the inputs. The graph keeps those values
-    until backward and drops the others, so a rule must not read a value
+    input positions 0, 1, ... for the inputs. It is one list for every rule,
+    or a dict from each input's position to what that input's rule reads.
+    The graph keeps the values that the rules of the inputs that require
+    grad read, until backward, and drops the others, as PyTorch does. So
+    x * c with a constant c keeps c but not x. A rule must not read a value
     left out of `saves`. In place of a dropped value, an array rule gets
     None and a Tensor rule a Tensor whose data is None. The default, None,
     keeps every value. `shapes` lists the inputs whose shape and dtype the
@@ -75,16 +78,15 @@ class Primitive:
     g, out and the inputs; tests/autodiff/test_array_vjps.py checks it for
     every primitive that declares it.
 
-    NOTE: `saves` covers the rules of every input, so x * c keeps x even
-    when the constant c does not require grad and its rule never runs.
-    PyTorch saves x only if c requires grad. Saving by the inputs that
-    require grad needs the node to record which did, so that a leaf that
-    starts requiring grad later gets no rule that reads a dropped value.
+    A node records which inputs required grad when it was made
+    (`Node._needs_input_grad`), and backward runs only their rules. So a
+    leaf that starts requiring grad later gets no gradient through the
+    node, as in PyTorch, and no rule reads a value that was not kept.
     """
 
     __slots__ = ("name", "forward", "vjps", "array_vjps", "array_vjp_both", "elementwise",
-                 "variadic", "array_arity", "saves_output", "saved_inputs", "saved_pair",
-                 "shapes")
+                 "variadic", "array_arity", "reads", "saves_output", "saved_inputs",
+                 "saved_pair", "shapes")
 
     def __init__(self, name, forward, vjps, array_vjps=None, variadic=False, saves=None,
                  shapes=(), both=None, elementwise=False):
@@ -102,17 +104,48 @@ class Primitive:
         self.array_arity = (len(vjps) if array_vjps is not None and not variadic
                             and len(vjps) <= 2 else 0)
         self.shapes = frozenset(shapes)
-        if saves is None:
-            self.saves_output = True
-            self.saved_inputs = None  # every input
-            self.saved_pair = (True, True)
+        self.reads = _reads_by_rule(name, saves, len(vjps), variadic)
+
+        # What to keep when every input requires grad.
+        self.saves_output, self.saved_inputs = self.saved_for(None)
+        self.saved_pair = self.saved_triple(None)[:2]
+
+    def saved_for(self, needs):
+        """Return (keep the output, positions of the inputs to keep) for a node.
+
+        `needs` has a bool per input, True for the inputs that require
+        grad, or is None when all do. The positions are None for every input.
+        """
+        if needs is None or self.variadic:  # a variadic primitive has one rule for all inputs
+            reads = self.reads
         else:
-            self.saves_output = "out" in saves
-            self.saved_inputs = tuple(i for i in saves if i != "out")
-            self.saved_pair = (0 in saves, 1 in saves)  # read by the binary fast path
+            reads = [r for r, needed in zip(self.reads, needs) if needed]
+        if any(r is None for r in reads):
+            return True, None
+        read = frozenset().union(*reads)
+        return "out" in read, tuple(sorted(i for i in read if i != "out"))
+
+    def saved_triple(self, needs):
+        """Return (keep input 0, keep input 1, keep the output), as `saved_for` (the fast paths)."""
+        saves_output, inputs = self.saved_for(needs)
+        return (inputs is None or 0 in inputs, inputs is None or 1 in inputs, saves_output)
 
     def __repr__(self):
         return f"Primitive({self.name!r})"
+
+
+def _reads_by_rule(name, saves, n_rules, variadic):
+    """Return, for each input's rule, the frozenset of values it reads, or None for all of them."""
+    if saves is None:
+        return (None,) * n_rules
+    if not isinstance(saves, dict):
+        return (frozenset(saves),) * n_rules
+    if variadic or sorted(saves) != list(range(n_rules)):
+        raise ValueError(
+            f"{name}: saves= as a dict needs one entry per input's rule, keys 0 to "
+            f"{n_rules - 1}, got keys {sorted(saves)}; a variadic primitive takes one list"
+        )
+    return tuple(frozenset(saves[i]) for i in range(n_rules))
 
 
 def _keepdims_shape(shape, axis):
@@ -352,18 +385,18 @@ multiply = P("multiply", operator.mul, (
     lambda g, out, x, y: g * x), (
     lambda g, out, x, y: g * y,
     lambda g, out, x, y: g * x),
-    saves=(0, 1), both=lambda g, out, x, y: (g * y, g * x),
+    saves={0: (1,), 1: (0,)}, both=lambda g, out, x, y: (g * y, g * x),
     elementwise=True)
 divide = P("divide", operator.truediv, (
     lambda g, out, x, y: g / y,
     lambda g, out, x, y: -g * out / y), (
     lambda g, out, x, y: g / y,
     lambda g, out, x, y: -g * out / y),
-    saves=("out", 1), both=lambda g, out, x, y: (g / y, -g * out / y),
+    saves={0: (1,), 1: ("out", 1)}, both=lambda g, out, x, y: (g / y, -g * out / y),
     elementwise=True)
 power = P("power", np.power, (_pow_vjp_base, _pow_vjp_exponent),
           (_pow_array_vjp_base, _pow_array_vjp_exponent),
-    saves=("out", 0, 1), elementwise=True)
+    saves={0: (0, 1), 1: ("out", 0, 1)}, elementwise=True)
 negative = P("negative", operator.neg, (
     lambda g, out, x: -g,), (
     lambda g, out, x: -g,),
@@ -483,6 +516,6 @@ concatenate = P("concatenate", lambda *xs, axis, offsets: np.concatenate(xs, axi
 
 matmul = P("matmul", np.matmul, (_matmul_vjp_a, _matmul_vjp_b),
            (_matmul_array_vjp_a, _matmul_array_vjp_b),
-    saves=(0, 1))
+    saves={0: (1,), 1: (0,)}, shapes=(0, 1))  # each rule reads the other input, and both ndims
 
 del P

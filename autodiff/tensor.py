@@ -244,7 +244,11 @@ class Tensor:
         return Tensor._from_array(self.data)
 
     def requires_grad_(self, requires_grad=True):
-        """Set `requires_grad` in place on a leaf and return self."""
+        """Set `requires_grad` in place on a leaf and return self.
+
+        Only ops recorded afterwards send gradients to the leaf: an op that
+        used it before records that it required no grad, as in PyTorch.
+        """
         if not self.is_leaf and not requires_grad:
             raise RuntimeError(
                 f"requires_grad cannot be set to False on a tensor made by '{self.op}', "
@@ -473,6 +477,7 @@ def unary_recorder(primitive):
     `t.tanh()` are these functions themselves.
     """
     forward = primitive.forward
+    ndarray = np.ndarray  # a closure variable reads faster than a module attribute
     saves_output = primitive.saves_output
     keep_x = primitive.saved_pair[0]
 
@@ -481,7 +486,7 @@ def unary_recorder(primitive):
             data = forward(x.data)
         except (ValueError, IndexError, TypeError) as error:
             raise _forward_error(primitive, (x,), error) from error
-        if type(data) is np.ndarray:
+        if type(data) is ndarray:
             if not data.shape:
                 data = data[()]
         elif type(data) is not np.float64 and not isinstance(data, np.generic):
@@ -503,9 +508,9 @@ def unary_recorder(primitive):
         node._params = None
         node.scope = mode.scope
         node.name = None
-        node._requires_grad = True
         node._number = next_number()
-        if type(data) is np.ndarray and (data.size > SMALL_SIZE or (data.base is not None and _views_large(data))):
+        node._needs_input_grad = None  # x requires grad, or there would be no node
+        if type(data) is ndarray and (data.size > SMALL_SIZE or (data.base is not None and _views_large(data))):
             node.meta = (data.shape, data.dtype)
             node.data = data if saves_output or mode.keep_values else None
         else:
@@ -539,8 +544,12 @@ def binary_recorder(primitive):
     functions.
     """
     forward = primitive.forward
-    saves_output = primitive.saves_output
-    keep_x, keep_y = primitive.saved_pair
+    ndarray = np.ndarray  # a closure variable reads faster than a module attribute
+    # (keep x, keep y, keep the output) when both inputs require grad, and
+    # when only x or only y does.
+    keeps_both = primitive.saved_triple(None)
+    keeps_x_only = primitive.saved_triple((True, False))
+    keeps_y_only = primitive.saved_triple((False, True))
 
     def record(x, y):
         if type(y) is not Tensor:
@@ -550,7 +559,7 @@ def binary_recorder(primitive):
         except (ValueError, IndexError, TypeError) as error:
             raise _forward_error(primitive, (x, y), error) from error
         # Ufuncs and operators already return a NumPy scalar, not a 0-d array, for 0-d results.
-        if type(data) is not np.ndarray and type(data) is not np.float64 and not isinstance(
+        if type(data) is not ndarray and type(data) is not np.float64 and not isinstance(
                 data, np.generic):
             data = _scalar_or_array(data)
 
@@ -558,7 +567,9 @@ def binary_recorder(primitive):
         out.data = data
         out.grad = None
         mode = _recording.mode
-        if not ((x._requires_grad or y._requires_grad) and mode.enabled):
+        x_needs = x._requires_grad
+        y_needs = y._requires_grad
+        if not ((x_needs or y_needs) and mode.enabled):
             out._requires_grad = False
             out._name = None
             out._scope = mode.scope
@@ -570,11 +581,16 @@ def binary_recorder(primitive):
         node._params = None
         node.scope = mode.scope
         node.name = None
-        node._requires_grad = True
         node._number = next_number()
-        if type(data) is np.ndarray and (data.size > SMALL_SIZE or (data.base is not None and _views_large(data))):
+        if x_needs and y_needs:
+            node._needs_input_grad = None
+            keep_x, keep_y, keep_out = keeps_both
+        else:
+            node._needs_input_grad = (x_needs, y_needs)
+            keep_x, keep_y, keep_out = keeps_x_only if x_needs else keeps_y_only
+        if type(data) is ndarray and (data.size > SMALL_SIZE or (data.base is not None and _views_large(data))):
             node.meta = (data.shape, data.dtype)
-            node.data = data if saves_output or mode.keep_values else None
+            node.data = data if keep_out or mode.keep_values else None
         else:
             node.meta = None
             node.data = data
@@ -658,16 +674,22 @@ def _record(primitive, inputs, params, data, mode):
     node._params = params
     node.scope = mode.scope
     node.name = None
-    node._requires_grad = True
     node._number = next_number()
+    if len(inputs) == 1:  # most ops, written out because a generator costs more than they do
+        node._needs_input_grad = None
+        saves_output = primitive.saves_output
+    else:
+        needs = tuple(t._requires_grad for t in inputs)
+        node._needs_input_grad = None if all(needs) else needs
+        saves_output, saved = primitive.saved_for(node._needs_input_grad)
     if type(data) is np.ndarray and (data.size > SMALL_SIZE or (data.base is not None and _views_large(data))):
         node.meta = (data.shape, data.dtype)
-        node.data = data if primitive.saves_output or mode.keep_values else None
+        node.data = data if saves_output or mode.keep_values else None
     else:
         node.meta = None
         node.data = data
 
-    if len(inputs) == 1:  # most ops, written out because a generator costs more than they do
+    if len(inputs) == 1:
         x = inputs[0]
         xn = x._node
         node._parents = (x if xn is None else xn,)
@@ -676,7 +698,6 @@ def _record(primitive, inputs, params, data, mode):
         return node
 
     node._parents = tuple(t if t._node is None else t._node for t in inputs)
-    saved = primitive.saved_inputs
     for i in range(len(inputs)) if saved is None else saved:
         t = inputs[i]
         if t._node is not None:

@@ -10,9 +10,6 @@ that the graph really dropped.
 PyTorch 2.13 (CPU) is the oracle for the numbers and for what a graph should
 save: `torch.autograd.graph.saved_tensors_hooks` lists the tensors that
 PyTorch's graph keeps for backward.
-
-A test marked xfail(strict=True) shows a known gap: its reason names the
-gap, and the test passes once the gap is closed.
 """
 
 import contextlib
@@ -204,8 +201,9 @@ def test_rebinding_data_then_reading_it_raises():
     h.data = np.zeros(SHAPE)
 
     with pytest.raises(RuntimeError, match=r"multiply: the \.data of an input made by 'multiply'"):
-        h * 1.0
+        h * w[:, 0]  # w requires grad, and its rule reads h
     assert (h + 1.0).requires_grad  # add reads no value, so it still records
+    assert (h * 2.0).requires_grad  # nor does h's rule in h * 2.0
 
 
 def test_small_view_of_small_array_is_kept():
@@ -262,6 +260,9 @@ CONSTANT_OPERANDS = {
                         "input"),
     "divide_by_number": (lambda h: h / 2.0, lambda h: h / 2.0, "output"),
     "power_of_number": (lambda h: h ** 2, lambda h: h ** 2, "output"),
+    "constant_times": (lambda h: CONSTANT * h, lambda h: torch.from_numpy(CONSTANT) * h, "input"),
+    "constant_matmul": (lambda h: CONSTANT.T @ h, lambda h: torch.from_numpy(CONSTANT.T.copy()) @ h,
+                        "input"),
 }
 
 
@@ -291,9 +292,31 @@ def test_shape_reads_drop_input_value(name):
     assert_value_freed(*SHAPE_READS[name])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "multiply, matmul, divide and power save the values that the rules of every input "
-    "read, also for an operand that does not require grad, whose rule never runs"))
 @pytest.mark.parametrize("name", CONSTANT_OPERANDS)
 def test_constant_operands_drop_value(name):
+    # The rule of an operand that does not require grad never runs, so what
+    # only it reads is not kept, as in PyTorch.
     assert_value_freed(*CONSTANT_OPERANDS[name])
+
+
+def test_leaf_switched_on_later_gets_no_gradient():
+    # c's rule would read h, which the node did not keep. PyTorch also gives
+    # no gradient to a tensor that required none when the op was recorded.
+    x = ad.tensor(values(), requires_grad=True)
+    c = ad.tensor(CONSTANT)
+    h = dropped_intermediate(x)
+    y = (h * c).sum()
+    c.requires_grad_(True)
+
+    with pytest.raises(ValueError, match="input 0 .* is not used"):
+        ad.grad(y, [c], retain_graph=True)
+    y.backward()
+
+    xt = torch.tensor(values(), requires_grad=True)
+    ct = torch.tensor(CONSTANT)
+    yt = ((xt * 1.0 + 0.0) * ct).sum()
+    ct.requires_grad_(True)
+    yt.backward()
+    assert ct.grad is None
+    assert c.grad is None
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-12)

@@ -50,6 +50,25 @@ def assert_same_with_values_dropped(function, *arrays):
                 np.testing.assert_array_equal(r, e, err_msg=f"input {i}, create_graph={create_graph}")
 
 
+def gradients_next_to_constant(function, x, constant, constant_first, create_graph, keep):
+    """As `gradients`, for an op between an intermediate of x and a constant array."""
+    leaf = ad.tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
+    c = ad.tensor(np.asarray(constant, dtype=np.float64))
+
+    def run():
+        h = leaf + 0.0
+        return function(c, h) if constant_first else function(h, c)
+
+    if keep:
+        with ad.keep_values():
+            output = run()
+    else:
+        output = run()
+    v = np.random.default_rng(1).uniform(0.5, 1.5, size=output.shape)
+    (g,) = ad.grad(output, [leaf], grad_outputs=v, create_graph=create_graph)
+    return g.numpy()
+
+
 def test_built_in_primitives_declare_saves():
     for name, primitive in TABLE.items():
         assert primitive.saved_inputs is not None, name
@@ -67,6 +86,24 @@ def test_binary_ops(name, shape_y):
     y = np.full(shape_y, 1.0) if shape_y else 1.0
     assert_same_with_values_dropped(BINARY[name], x, y)
     assert_same_with_values_dropped(BINARY[name], y, x)
+
+
+@pytest.mark.parametrize("name", [*BINARY, "matmul"])
+@pytest.mark.parametrize("constant_first", [False, True])
+def test_binary_ops_next_to_constant(name, constant_first):
+    # Only the rule of the input that requires grad runs, and the node keeps
+    # only what that rule reads: for multiply, not the intermediate itself.
+    function = ad.matmul if name == "matmul" else BINARY[name]
+    x = np.array([[0.25, 0.5, 1.0], [1.5, 2.0, 1.0]])
+    constant = np.full((3, 3) if name == "matmul" else (2, 3), 1.25)
+    if name == "matmul" and constant_first:
+        constant = np.full((4, 2), 1.25)
+    for create_graph in (False, True):
+        read_only = gradients_next_to_constant(function, x, constant, constant_first,
+                                               create_graph, keep=False)
+        every_value = gradients_next_to_constant(function, x, constant, constant_first,
+                                                 create_graph, keep=True)
+        np.testing.assert_array_equal(read_only, every_value)
 
 
 @pytest.mark.parametrize("name", UNARY)
@@ -94,6 +131,20 @@ def test_composites_through_every_kind_of_op():
 
     rng = np.random.default_rng(2)
     assert_same_with_values_dropped(network, rng.standard_normal((4, 3)), rng.standard_normal((3, 5)))
+
+
+def test_saves_by_rule_needs_every_input():
+    rule = lambda g, out, x, y: g  # noqa: E731
+    with pytest.raises(ValueError, match="one entry per input's rule, keys 0 to 1, got keys \\[0\\]"):
+        Primitive("half_saves", np.add, (rule, rule), (rule, rule), saves={0: (1,)})
+
+
+def test_saved_for_follows_the_inputs_that_require_grad():
+    divide = primitives.divide  # x / y: x's rule reads y, y's rule reads out and y
+
+    assert divide.saved_for(None) == (True, (1,))
+    assert divide.saved_for((True, False)) == (False, (1,))
+    assert divide.saved_for((False, True)) == (True, (1,))
 
 
 def test_rule_reading_unsaved_value_raises():
