@@ -763,14 +763,19 @@ def _any_requires_grad(inputs):
 def as_tensor(value, like=None):
     """Return `value` as a Tensor, without copying when it already is one.
 
-    A Python number next to a float tensor `like` takes that tensor's dtype,
-    so a float32 tensor stays float32 (NumPy 2 treats Python numbers the
-    same way). Anything else keeps NumPy's dtype.
+    A Python number next to a tensor `like` is a weak operand, as in NumPy 2
+    and PyTorch: it takes `like`'s dtype where that dtype can hold it, so a
+    float32 tensor stays float32 and an int8 tensor plus 1 stays int8. An
+    integer out of the bounds of an integer `like` raises OverflowError, as
+    in NumPy 2. Anything else keeps NumPy's dtype.
     """
     if isinstance(value, Tensor):
         return value
-    if like is not None and type(value) in (float, int, bool) and like.data.dtype.kind == "f":
-        return Tensor._from_array(like.data.dtype.type(value))
+    if like is not None and type(value) in (float, int, bool):
+        dtype = like.data.dtype
+        if dtype.kind == "f":
+            return Tensor._from_array(dtype.type(value))
+        return Tensor._from_array(_weak_scalar(value, dtype))
     if isinstance(value, (np.ndarray, np.generic)):
         array = value
     else:
@@ -778,6 +783,18 @@ def as_tensor(value, like=None):
     if array.dtype.kind not in _ALLOWED_KINDS:
         raise TypeError(f"unsupported operand dtype {array.dtype}; use a float, integer or bool dtype")
     return Tensor._from_array(array[()] if array.ndim == 0 else array)
+
+
+def _weak_scalar(value, dtype):
+    """Return the Python number `value` as the NumPy scalar that NumPy 2 makes of it next to `dtype`."""
+    result_dtype = np.result_type(dtype, value)  # NumPy 2 treats Python numbers as weak here
+    try:
+        return np.array(value, dtype=result_dtype)[()]
+    except OverflowError:
+        raise OverflowError(
+            f"Python integer {value} is out of bounds for {result_dtype}, the dtype of the "
+            f"other operand; convert that tensor to a wider dtype first, e.g. t.astype('int64')"
+        ) from None
 
 
 def tensor(data, requires_grad=False, dtype=None, name=None):

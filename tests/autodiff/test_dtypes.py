@@ -173,6 +173,30 @@ def test_int_tensor_ops_stay_int():
     assert not (a * 2).requires_grad
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16, np.int32, np.bool_])
+@pytest.mark.parametrize("number", [1, 2.5, True, 300, -1])
+@pytest.mark.parametrize("reflected", [False, True])
+def test_python_number_is_weak_like_numpy(dtype, number, reflected):
+    # NumPy 2 and PyTorch keep an int8 tensor int8 next to a Python int, and
+    # NumPy raises OverflowError for an int that the dtype cannot hold.
+    array = np.array([1, 0, 1]).astype(dtype)
+    t = ad.tensor(array)
+
+    def expected():
+        return number + array if reflected else array + number
+
+    try:
+        want = expected()
+    except OverflowError:
+        with pytest.raises(OverflowError, match=f"Python integer {number} is out of bounds"):
+            number + t if reflected else t + number
+        return
+    got = number + t if reflected else t + number
+
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got.data, want)
+
+
 def test_int_tensor_with_float_number():
     assert (ad.tensor([1, 2]) * 0.5).dtype == np.float64
 
