@@ -13,6 +13,7 @@ stays small for layered networks, so the measured time grows linearly in N
 import functools
 import gc
 import heapq
+import threading
 import warnings
 
 import numpy as np
@@ -22,6 +23,11 @@ from autodiff.grad_mode import _set_enabled
 from autodiff.node import Node
 from autodiff.primitives import _sum_to_array
 from autodiff.tensor import _RELEASED, Tensor
+
+
+# Held while a pass adds to leaves' .grad, so that two threads running
+# backward() into the same leaf lose no gradient, as with PyTorch 2.13.
+_leaf_lock = threading.Lock()
 
 
 def backward(output, grad=None, retain_graph=None, create_graph=False):
@@ -286,7 +292,9 @@ def _run_arrays(order, grads, retain_graph, wanted, trace, stops):
                 continue
         if type(node) is not Node:
             if wanted is None:
-                node.grad = _accumulate_array(node.grad, g, handed)
+                if node._requires_grad:  # as in _run_arrays_plain
+                    with _leaf_lock:
+                        node.grad = _accumulate_array(node.grad, g, handed)
             continue
 
         for i, parent, contribution in _contributions(node, g):
@@ -459,12 +467,38 @@ def _run_arrays_plain(grads, retain_graph):
                 node.data = None
 
         # A local that keeps an array past its node would raise the peak memory.
-        g = out = xd = yd = c = cx = cy = previous = None
+        g = out = xd = yd = c = cx = cy = previous = x = y = parent = None
 
     # What is left are the leaves, which never enter the heap.
-    for leaf, g in grads.items():
-        leaf.grad = _accumulate_array(leaf.grad, g, handed)
+    with _leaf_lock:
+        for leaf, g in grads.items():
+            if leaf._requires_grad:  # False for a leaf switched off after it was used
+                _check_leaf_gradient(leaf, g)
+                leaf.grad = _accumulate_array(leaf.grad, g, handed)
     return None
+
+
+def _check_leaf_gradient(leaf, g):
+    """Raise if g does not have the leaf's shape and dtype.
+
+    The loop above trusts the `elementwise` promise and skips fitting, so a
+    custom primitive that breaks it would otherwise leave a wrong .grad.
+    """
+    data = leaf.data
+    if type(g) is type(data) and (
+        type(data) is not np.ndarray or (g.shape == data.shape and g.dtype is data.dtype)
+    ):
+        return
+    if isinstance(g, np.ndarray) and not g.shape and isinstance(data, np.generic):
+        if g.dtype is data.dtype:
+            return  # a 0-d array for a 0-d leaf, made a NumPy scalar when stored
+    raise RuntimeError(
+        f"backward(): the gradient of a leaf of shape {np.shape(data)} and dtype "
+        f"{np.asarray(data).dtype} came out with shape {np.shape(g)} and dtype "
+        f"{np.asarray(g).dtype}. A primitive declared elementwise=True whose rules "
+        "do not keep their inputs' shape and dtype causes this, and so does replacing "
+        "the leaf's .data with another shape between forward and backward"
+    )
 
 
 def _contributions(node, g):
@@ -492,7 +526,7 @@ def _contributions(node, g):
         if needs is not None and not needs[i]:
             continue
         # A variadic rule takes every input in one sequence, so that a node
-        # of n inputs costs O(n), not O(n) per input.
+        # of n inputs costs O(n) in all, not O(n) for each input.
         if primitive.variadic:
             contribution = rules[0](i, *args, **params)
         else:
@@ -535,7 +569,9 @@ def _run_tensors(order, grads, retain_graph, wanted, trace, stops):
                 continue
         if type(node) is not Node:
             if wanted is None:
-                node.grad = _accumulate_tensor(node.grad, g, handed)
+                if node._requires_grad:  # as in _run_arrays_plain
+                    with _leaf_lock:
+                        node.grad = _accumulate_tensor(node.grad, g, handed)
             continue
 
         primitive = node._op

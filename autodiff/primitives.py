@@ -141,13 +141,33 @@ def _reads_by_rule(name, saves, n_rules, variadic):
     if saves is None:
         return (None,) * n_rules
     if not isinstance(saves, dict):
-        return (frozenset(saves),) * n_rules
-    if variadic or sorted(saves) != list(range(n_rules)):
+        return (_read_set(name, saves, n_rules, variadic),) * n_rules
+    keys = list(saves)
+    if variadic or sorted(keys, key=repr) != sorted(range(n_rules), key=repr):
         raise ValueError(
             f"{name}: saves= as a dict needs one entry per input's rule, keys 0 to "
-            f"{n_rules - 1}, got keys {sorted(saves)}; a variadic primitive takes one list"
+            f"{n_rules - 1}, got keys {keys}; a variadic primitive takes one list"
         )
-    return tuple(frozenset(saves[i]) for i in range(n_rules))
+    return tuple(_read_set(name, saves[i], n_rules, variadic) for i in range(n_rules))
+
+
+def _read_set(name, values, n_inputs, variadic):
+    """Check one `saves` list: each entry is "out" or an input position."""
+    if isinstance(values, str) or not hasattr(values, "__iter__"):
+        raise ValueError(
+            f"{name}: saves= lists values, such as (\"out\", 0), got {values!r}; "
+            "write a tuple even for one value, e.g. (\"out\",)"
+        )
+    read = frozenset(values)
+    for entry in read:
+        is_position = (isinstance(entry, int) and not isinstance(entry, bool) and entry >= 0
+                       and (variadic or entry < n_inputs))
+        if entry != "out" and not is_position:
+            raise ValueError(
+                f"{name}: saves= entry {entry!r} is neither \"out\" nor an input position "
+                f"(0 to {n_inputs - 1})"
+            )
+    return read
 
 
 def _keepdims_shape(shape, axis):

@@ -596,6 +596,9 @@ def binary_recorder(primitive):
             node.data = data
         xn = x._node
         yn = y._node
+        # NOTE: a constant input stays in _parents until backward, also when
+        # no rule reads it (x + c), so the graph keeps a large c that the
+        # caller dropped; PyTorch saves nothing for add. Pictures draw it.
         node._parents = (x if xn is None else xn, y if yn is None else yn)
         # An input's node keeps the value that this op's rules read. A node
         # that kept another one before x.data was replaced cannot serve both.

@@ -156,3 +156,12 @@ def test_rule_reading_unsaved_value_raises():
 
     with pytest.raises(TypeError):
         y.sum().backward()
+
+
+@pytest.mark.parametrize("saves", ["out", {0: "out"}, ("output",)],
+                         ids=["bare string", "dict of bare string", "typo"])
+def test_invalid_saves_rejected(saves):
+    rules = (lambda g, out, x: g * out,)
+
+    with pytest.raises((TypeError, ValueError), match="exp_of_out"):
+        Primitive("exp_of_out", np.exp, rules, rules, saves=saves)
