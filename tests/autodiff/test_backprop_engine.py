@@ -286,6 +286,20 @@ def test_nodes_are_numbered_in_creation_order():
     assert a.node._number < b.node._number < c.node._number
 
 
+def run_in_threads(functions, switch_interval):
+    """Run each function in its own thread, with the interpreter switching threads that often."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(switch_interval)
+    try:
+        threads = [threading.Thread(target=function) for function in functions]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+
+
 def test_graphs_from_two_threads():
     # Nodes made in one thread take numbers between those of the other,
     # which must change neither backward pass.
@@ -303,17 +317,7 @@ def test_graphs_from_two_threads():
         h.sum().backward()
         results[name] = x.grad.data
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)
-    try:
-        threads = [threading.Thread(target=work, args=(name, value))
-                   for name, value in (("a", 1.0), ("b", 3.0))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_in_threads([lambda: work("a", 1.0), lambda: work("b", 3.0)], switch_interval=1e-5)
 
     (a_first, a_last), (b_first, b_last) = numbers["a"], numbers["b"]
     assert a_first < b_last, "the threads did not interleave"
@@ -386,16 +390,7 @@ def test_concurrent_backward_accumulates_all():
 
     # A 1 us switch interval makes the race frequent: 3 to 6 % of the
     # updates were lost per run on a 2-core machine (CPython 3.11).
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=train) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_in_threads([train, train], switch_interval=1e-6)
 
     np.testing.assert_array_equal(weight.grad.numpy(), np.full(4, 2.0 * passes_per_thread))
 
