@@ -287,6 +287,9 @@ def _pow_vjp_base(g, out, x, y):
 def _pow_vjp_exponent(g, out, x, y):
     zero_base = (x.data == 0) & (y.data >= 0)
     safe_base = F.where(zero_base, 1.0, x)  # keeps log finite where the limit is 0
+    if safe_base.dtype != out.dtype:
+        # A float16 base with a float32 exponent: take the log in float32, as PyTorch does.
+        safe_base = F.astype(safe_base, out.dtype)
     return g * F.where(zero_base, 0.0, out * F.log(safe_base))
 
 
@@ -375,6 +378,8 @@ def _pow_array_vjp_base(g, out, x, y):
 def _pow_array_vjp_exponent(g, out, x, y):
     zero_base = (x == 0) & (y >= 0)
     safe_base = np.where(zero_base, 1, x)
+    if safe_base.dtype != out.dtype:
+        safe_base = safe_base.astype(out.dtype)  # as in the Tensor rule
     return g * np.where(zero_base, 0, out * np.log(safe_base))
 
 
