@@ -58,7 +58,8 @@ class Primitive:
     or a dict from each input's position to what that input's rule reads.
     The graph keeps the values that the rules of the inputs that require
     grad read, until backward, and drops the others, as PyTorch does. So
-    x * c with a constant c keeps c but not x. A rule must not read a value
+    x * c with a constant c keeps c but not x, and x + c keeps neither (a
+    large c only by its shape and dtype). A rule must not read a value
     left out of `saves`. In place of a dropped value, an array rule gets
     None and a Tensor rule a Tensor whose data is None. The default, None,
     keeps every value. `shapes` lists the inputs whose shape and dtype the

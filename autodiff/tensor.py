@@ -2,8 +2,8 @@
 
 A tensor made by an op on inputs that require grad points to a `Node`
 (`autodiff.node`): the primitive, the inputs' nodes (or the input tensors
-themselves, for leaves and constants) and the op's non-differentiable
-params, such as `axis`. Nodes refer only to their inputs, never to their
+themselves, for leaves and for constants that a rule reads) and the op's
+non-differentiable params, such as `axis`. Nodes refer only to their inputs, never to their
 outputs, so the graph holds no reference cycles. A node keeps only the
 values that VJP rules read, apart from small and named ones (see
 `autodiff.node`), so dropping an intermediate tensor frees its array. The
@@ -467,6 +467,34 @@ def apply(primitive, inputs, params=None):
     return _wrap(primitive, inputs, params, data)
 
 
+class ConstantNotKept(Tensor):
+    """A constant input of a node whose value no rule reads: its shape and dtype, without the value.
+
+    Its `data` is None, and pictures show "value not kept" for it.
+    """
+
+    __slots__ = ("_meta",)
+
+    @property
+    def shape(self):
+        return self._meta[0]
+
+    @property
+    def dtype(self):
+        return self._meta[1]
+
+    @property
+    def ndim(self):
+        return len(self._meta[0])
+
+    @property
+    def size(self):
+        return int(np.prod(self._meta[0], dtype=np.int64))
+
+    def __repr__(self):
+        return f"ConstantNotKept(shape={self.shape}, dtype={self.dtype})"
+
+
 def unary_recorder(primitive):
     """Return record(x), which runs `primitive` (no params) on a Tensor and records its node.
 
@@ -550,6 +578,7 @@ def binary_recorder(primitive):
     keeps_both = primitive.saved_triple(None)
     keeps_x_only = primitive.saved_triple((True, False))
     keeps_y_only = primitive.saved_triple((False, True))
+    shapes_read = primitive.shapes
 
     def record(x, y):
         if type(y) is not Tensor:
@@ -596,10 +625,14 @@ def binary_recorder(primitive):
             node.data = data
         xn = x._node
         yn = y._node
-        # NOTE: a constant input stays in _parents until backward, also when
-        # no rule reads it (x + c), so the graph keeps a large c that the
-        # caller dropped; PyTorch saves nothing for add. Pictures draw it.
-        node._parents = (x if xn is None else xn, y if yn is None else yn)
+        if x_needs and y_needs:
+            node._parents = (x if xn is None else xn, y if yn is None else yn)
+        elif x_needs:  # y is a constant, kept only if a rule reads it (x * c, not x + c)
+            node._parents = (x if xn is None else xn,
+                             y if keep_y or 1 in shapes_read else _constant_input(y, mode))
+        else:
+            node._parents = (x if keep_x or 0 in shapes_read else _constant_input(x, mode),
+                             y if yn is None else yn)
         # An input's node keeps the value that this op's rules read. A node
         # that kept another one before x.data was replaced cannot serve both.
         if keep_x and xn is not None:
@@ -701,11 +734,41 @@ def _record(primitive, inputs, params, data, mode):
         return node
 
     node._parents = tuple(t if t._node is None else t._node for t in inputs)
+    if node._needs_input_grad is not None and saved is not None:
+        # Constants that no rule of a needed input reads, as in _constant_input.
+        node._parents = tuple(
+            _constant_input(t, mode) if not needed and i not in saved and i not in primitive.shapes
+            else parent
+            for i, (t, parent, needed) in enumerate(zip(inputs, node._parents, needs))
+        )
     for i in range(len(inputs)) if saved is None else saved:
         t = inputs[i]
         if t._node is not None:
             _keep_input(t._node, t, primitive)
     return node
+
+
+def _constant_input(t, mode):
+    """Return what a node keeps of a constant input `t` that none of its needed rules reads.
+
+    A small, named or `keep_values()` constant is kept whole, for pictures.
+    A larger one is replaced by a `ConstantNotKept` with its shape and
+    dtype, so the graph does not keep an array that the caller dropped
+    (PyTorch saves nothing for x + c either).
+    """
+    data = t.data
+    if (type(data) is not np.ndarray or data.size <= SMALL_SIZE or mode.keep_values
+            or t._name is not None):
+        return t
+    kept = _new(ConstantNotKept)
+    kept.data = None
+    kept.grad = None
+    kept._requires_grad = False
+    kept._name = None
+    kept._scope = t._scope
+    kept._node = None
+    kept._meta = (data.shape, data.dtype)
+    return kept
 
 
 def _views_large(array):

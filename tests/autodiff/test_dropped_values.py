@@ -10,9 +10,6 @@ that the graph really dropped.
 PyTorch 2.13 (CPU) is the oracle for the numbers and for what a graph should
 save: `torch.autograd.graph.saved_tensors_hooks` lists the tensors that
 PyTorch's graph keeps for backward.
-
-A test marked xfail(strict=True) shows a known gap: its reason names the
-gap, and the test passes once the gap is closed.
 """
 
 import contextlib
@@ -352,23 +349,68 @@ def test_constant_input_freed_after_node():
     assert freed_at_probe == [True]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a node refers to every input in _parents, so x + c and x - c keep the constant c "
-    "until backward although no rule reads it; PyTorch saves nothing for them. Fix: in "
-    "place of a constant input that no needed rule reads and whose shape no rule "
-    "reads, keep a stand-in with its shape and dtype (pictures then show 'value not "
-    "kept')"))
-@pytest.mark.parametrize("combine", [lambda x, c: x + c, lambda x, c: x - c],
-                         ids=["add", "subtract"])
-def test_unread_constant_freed(combine):
+UNREAD_CONSTANTS = {
+    "add": lambda x, c: x + c,
+    "subtract": lambda x, c: x - c,
+    "constant_minus": lambda x, c: c - x,
+    "where": lambda x, c: ad.where(c > 2.0, x, c),
+    "concatenate": lambda x, c: ad.concatenate([x, c]),
+}
+
+
+@pytest.mark.parametrize("name", UNREAD_CONSTANTS)
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_unread_constant_freed(name, create_graph):
+    # No rule reads c, so the node keeps only its shape and dtype, and the
+    # array is freed when the caller drops it, as in PyTorch.
+    combine = UNREAD_CONSTANTS[name]
     x = ad.tensor(np.ones(1000), requires_grad=True)
     constant = np.full(1000, 3.0)
     constant_ref = weakref.ref(constant)
 
-    loss = combine(x, constant).sum()
+    loss = (combine(x, constant) * np.arange(1.0, combine(x, constant).size + 1)).sum()
     del constant
     gc.collect()
-
     assert constant_ref() is None
-    loss.backward()
-    np.testing.assert_array_equal(x.grad.numpy(), np.ones(1000))
+    (g,) = ad.grad(loss, [x], create_graph=create_graph)
+
+    xt = torch.ones(1000, dtype=torch.float64, requires_grad=True)
+    ct = torch.full((1000,), 3.0, dtype=torch.float64)
+    torch_combine = {
+        "where": lambda a, c: torch.where(c > 2.0, a, c),
+        "concatenate": lambda a, c: torch.cat([a, c]),
+    }.get(name, combine)
+    result = torch_combine(xt, ct)
+    (result * torch.arange(1.0, result.numel() + 1, dtype=torch.float64)).sum().backward()
+    np.testing.assert_array_equal(g.numpy(), xt.grad.numpy())
+
+
+def test_read_or_small_constants_are_kept():
+    x = ad.tensor(np.ones(1000), requires_grad=True)
+    read = np.full(1000, 3.0)  # x * c: x's rule reads c
+    small = np.full(16, 3.0)  # at most SMALL_SIZE elements
+    named = ad.tensor(np.full(1000, 3.0), name="c")
+    inside = np.full(1000, 3.0)
+
+    product = x * read
+    small_sum = x[:16] + small
+    named_sum = x + named
+    with ad.keep_values():
+        kept_sum = x + inside
+
+    assert product.node._parents[1].data is read
+    assert small_sum.node._parents[1].data is small
+    assert named_sum.node._parents[1] is named
+    assert kept_sum.node._parents[1].data is inside
+
+
+def test_unread_constant_in_pictures():
+    x = ad.tensor(np.ones(20), requires_grad=True, name="x")
+    y = (x + np.full(20, 3.0)).sum()
+
+    source = y.draw().source
+    steps = ad.backprop_steps(y)
+
+    assert "value not kept" in source
+    assert "(20,)" in source
+    assert steps[-1].node is x
