@@ -4,10 +4,10 @@ This is Algorithm 5 of the notes for any graph: starting from δ = ∂J/∂J = 1
 at the output, each node, visited after every node that uses it, receives
 the sum of its consumers' contributions and passes δ·∂node/∂input to each
 input through its primitive's VJP rule. A graph of N nodes costs O(N) for
-the sort of grad() and pictures, and O(N log W) for plain backward(), whose
-heap holds W nodes at most (see `_run_arrays_plain`). W is 1 for a chain and
-stays small for layered networks, so the measured time grows linearly in N
-(benchmarks/README.md).
+the sort of grad(), backward(create_graph=True) and pictures, and
+O(N (1 + log W)) for plain backward(), whose heap holds W nodes at most
+(see `_run_arrays_plain`). W is 1 for a chain and for the benchmarks' MLPs,
+where the measured time grows linearly in N (benchmarks/README.md).
 """
 
 import functools
@@ -195,10 +195,9 @@ def _seed(output, grad):
 
 
 def _topological_order(outputs):
-    """Nodes and leaves that require grad, each before all of its inputs (iterative DFS).
+    """Return the nodes and leaves reached through inputs that required grad, each before its inputs.
 
-    `outputs` are graph nodes (`Tensor.node`). Without `with_leaves`,
-    leaves other than the outputs are left out.
+    `outputs` are graph nodes (`Tensor.node`). The walk is an iterative DFS.
     """
     order = []
     visited = set()
@@ -481,8 +480,11 @@ def _run_arrays_plain(grads, retain_graph):
 def _check_leaf_gradient(leaf, g):
     """Raise if g does not have the leaf's shape and dtype.
 
-    The loop above trusts the `elementwise` promise and skips fitting, so a
-    custom primitive that breaks it would otherwise leave a wrong .grad.
+    The loop above trusts the `elementwise` promise and skips fitting. This
+    check catches a broken promise only when the bad result reaches a leaf
+    directly. NOTE: when it reaches another node first, that node's fit can
+    sum it to the right shape and give a wrong .grad without an error, as a
+    wrong VJP rule would.
     """
     data = leaf.data
     if type(g) is type(data) and (

@@ -4,12 +4,13 @@ A Tensor made by a recorded op points to its Node (`t._node`). The Node
 points to its inputs: the Nodes of recorded inputs, and the Tensors
 themselves for leaves and constants. A large constant that no rule reads
 (c in x + c) is replaced by a `ConstantNotKept` with its shape and dtype.
-No Node refers to a Tensor made by an op, so when the program drops such a
-Tensor, its array is freed unless a VJP rule reads it, the tensor is named
-or it was recorded inside `keep_values()`. Otherwise a Node keeps its
-output in `data` only when its own rules or its consumers' rules read it
-(see `Primitive.saves`), as PyTorch does. A training step therefore keeps about as much memory as a
-hand-written NumPy step, not every intermediate array.
+No Node refers to a Tensor made by a recorded op, so when the program
+drops such a Tensor, its array is freed unless a VJP rule reads it, the
+tensor is named or it was recorded inside `keep_values()`. Otherwise a
+Node keeps its output in `data` only when its own rules or its consumers'
+rules read it (see `Primitive.saves`), as PyTorch does. A training step
+therefore keeps about as much memory as a hand-written NumPy step, not
+every intermediate array.
 
 A value of at most `SMALL_SIZE` elements is always kept, unless it is a
 view of a larger array, which keeping it would keep whole. It takes about

@@ -58,8 +58,9 @@ class Primitive:
     or a dict from each input's position to what that input's rule reads.
     The graph keeps the values that the rules of the inputs that require
     grad read, until backward, and drops the others, as PyTorch does. So
-    x * c with a constant c keeps c but not x, and x + c keeps neither (a
-    large c only by its shape and dtype). A rule must not read a value
+    x * c with a constant c keeps c but not x, and x + c keeps neither: a
+    large c stays only as its shape and dtype, and a small or named c is
+    kept whole for pictures. A rule must not read a value
     left out of `saves`. In place of a dropped value, an array rule gets
     None and a Tensor rule a Tensor whose data is None. The default, None,
     keeps every value. `shapes` lists the inputs whose shape and dtype the
@@ -70,16 +71,18 @@ class Primitive:
     `both`, for a primitive of two inputs, is one array rule that returns
     the pair of array rules' results, `both(g, out, x, y) -> (gx, gy)`, for
     when both inputs require grad. It must compute exactly what the two
-    rules compute; it saves a Python call per node (the arithmetic
-    operators have one).
+    rules compute; it saves a Python call per node (add, subtract,
+    multiply and divide have one).
 
     `elementwise=True` promises that when the inputs are arrays of one
     shape and dtype, every array rule returns an array of that shape and
     dtype. The engine then skips fitting the rules' results to the inputs
     (see `autodiff.backprop`), which on small arrays costs more than the
     rule. Only declare it for rules made of elementwise NumPy arithmetic on
-    g, out and the inputs; tests/autodiff/test_array_vjps.py checks it for
-    every primitive that declares it.
+    g, out and the inputs. tests/autodiff/test_array_vjps.py checks it for
+    every built-in primitive that declares it. A custom primitive gets no
+    such check, and a false promise gives wrong gradients, as a wrong rule
+    does.
 
     A node records which inputs required grad when it was made
     (`Node._needs_input_grad`), and backward runs only their rules. So a
@@ -164,9 +167,10 @@ def _read_set(name, values, n_inputs, variadic):
         is_position = (isinstance(entry, int) and not isinstance(entry, bool) and entry >= 0
                        and (variadic or entry < n_inputs))
         if entry != "out" and not is_position:
+            positions = "a position from 0 up" if variadic else f"0 to {n_inputs - 1}"
             raise ValueError(
                 f"{name}: saves= entry {entry!r} is neither \"out\" nor an input position "
-                f"(0 to {n_inputs - 1})"
+                f"({positions})"
             )
     return read
 

@@ -2,8 +2,9 @@
 
 A tensor made by an op on inputs that require grad points to a `Node`
 (`autodiff.node`): the primitive, the inputs' nodes (or the input tensors
-themselves, for leaves and for constants that a rule reads) and the op's
-non-differentiable params, such as `axis`. Nodes refer only to their inputs, never to their
+themselves, for leaves and constants; a large constant that no rule reads
+is replaced by a `ConstantNotKept`) and the op's non-differentiable params,
+such as `axis`. Nodes refer only to their inputs, never to their
 outputs, so the graph holds no reference cycles. A node keeps only the
 values that VJP rules read, apart from small and named ones (see
 `autodiff.node`), so dropping an intermediate tensor frees its array. The
@@ -627,7 +628,9 @@ def binary_recorder(primitive):
         yn = y._node
         if x_needs and y_needs:
             node._parents = (x if xn is None else xn, y if yn is None else yn)
-        elif x_needs:  # y is a constant, kept only if a rule reads it (x * c, not x + c)
+        elif x_needs:
+            # y is a constant: the node keeps its value only if a rule reads
+            # it (see _constant_input), and likewise x in the next branch.
             node._parents = (x if xn is None else xn,
                              y if keep_y or 1 in shapes_read else _constant_input(y, mode))
         else:
