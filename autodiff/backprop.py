@@ -480,7 +480,7 @@ def _run_arrays_plain(grads, retain_graph):
 def _check_leaf_gradient(leaf, g):
     """Raise if g does not have the leaf's shape and dtype.
 
-    The loop above trusts the `elementwise` promise and skips fitting. This
+    `_run_arrays_plain` trusts the `elementwise` promise and skips fitting. This
     check catches a broken promise only when the bad result reaches a leaf
     directly. NOTE: when it reaches another node first, that node's fit can
     sum it to the right shape and give a wrong .grad without an error, as a

@@ -56,9 +56,9 @@ class Primitive:
     `saves` lists the values that the rules read: "out" for the output and
     input positions 0, 1, ... for the inputs. It is one list for every rule,
     or a dict from each input's position to what that input's rule reads.
-    The graph keeps the values that the rules of the inputs that require
-    grad read, until backward, and drops the others, as PyTorch does. So
-    x * c with a constant c keeps c but not x, and x + c keeps neither: a
+    Until backward, the graph keeps the values that the rules of the
+    inputs that require grad read, and drops the others, as PyTorch does.
+    So x * c with a constant c keeps c but not x. x + c keeps neither: a
     large c stays only as its shape and dtype, and a small or named c is
     kept whole for pictures. A rule must not read a value
     left out of `saves`. In place of a dropped value, an array rule gets
@@ -120,7 +120,8 @@ class Primitive:
         """Return (keep the output, positions of the inputs to keep) for a node.
 
         `needs` has a bool per input, True for the inputs that require
-        grad, or is None when all do. The positions are None for every input.
+        grad, or is None when all do. The positions are None when every
+        input is kept.
         """
         if needs is None or self.variadic:  # a variadic primitive has one rule for all inputs
             reads = self.reads

@@ -719,8 +719,12 @@ def _record(primitive, inputs, params, data, mode):
         saves_output = primitive.saves_output
     else:
         needs = tuple(t._requires_grad for t in inputs)
-        node._needs_input_grad = None if all(needs) else needs
-        saves_output, saved = primitive.saved_for(node._needs_input_grad)
+        if all(needs):
+            node._needs_input_grad = None
+            saves_output, saved = primitive.saves_output, primitive.saved_inputs
+        else:
+            node._needs_input_grad = needs
+            saves_output, saved = primitive.saved_for(needs)
     if type(data) is np.ndarray and (data.size > SMALL_SIZE or (data.base is not None and _views_large(data))):
         node.meta = (data.shape, data.dtype)
         node.data = data if saves_output or mode.keep_values else None
@@ -736,14 +740,16 @@ def _record(primitive, inputs, params, data, mode):
             _keep_input(xn, x, primitive)
         return node
 
-    node._parents = tuple(t if t._node is None else t._node for t in inputs)
-    if node._needs_input_grad is not None and saved is not None:
-        # Constants that no rule of a needed input reads, as in _constant_input.
-        node._parents = tuple(
-            _constant_input(t, mode) if not needed and i not in saved and i not in primitive.shapes
-            else parent
-            for i, (t, parent, needed) in enumerate(zip(inputs, node._parents, needs))
-        )
+    parents = []
+    for i, (t, needed) in enumerate(zip(inputs, needs)):
+        if t._node is not None:
+            parents.append(t._node)
+        elif needed or saved is None or i in saved or i in primitive.shapes:
+            parents.append(t)
+        else:  # a constant that no rule of a needed input reads
+            parents.append(_constant_input(t, mode))
+    node._parents = tuple(parents)
+
     for i in range(len(inputs)) if saved is None else saved:
         t = inputs[i]
         if t._node is not None:
@@ -763,15 +769,15 @@ def _constant_input(t, mode):
     if (type(data) is not np.ndarray or data.size <= SMALL_SIZE or mode.keep_values
             or t._name is not None):
         return t
-    kept = _new(ConstantNotKept)
-    kept.data = None
-    kept.grad = None
-    kept._requires_grad = False
-    kept._name = None
-    kept._scope = t._scope
-    kept._node = None
-    kept._meta = (data.shape, data.dtype)
-    return kept
+    stand_in = _new(ConstantNotKept)
+    stand_in.data = None
+    stand_in.grad = None
+    stand_in._requires_grad = False
+    stand_in._name = None
+    stand_in._scope = t._scope
+    stand_in._node = None
+    stand_in._meta = (data.shape, data.dtype)
+    return stand_in
 
 
 def _views_large(array):

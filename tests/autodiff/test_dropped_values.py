@@ -299,7 +299,7 @@ def test_constant_operands_drop_value(name):
     assert_value_freed(*CONSTANT_OPERANDS[name])
 
 
-def test_leaf_switched_on_later_gets_no_gradient():
+def test_late_leaf_gets_no_gradient():
     # c's rule would read h, which the node did not keep. PyTorch also gives
     # no gradient to a tensor that required none when the op was recorded.
     x = ad.tensor(values(), requires_grad=True)

@@ -210,7 +210,7 @@ def test_int_index_tensor():
 
 
 @pytest.mark.parametrize("create_graph", [False, True])
-def test_float16_base_float32_exponent_like_torch(create_graph):
+def test_float16_power_exponent_grad(create_graph):
     # The exponent's gradient takes log of the base in the result's dtype,
     # float32, as PyTorch does, not in float16 (about 3e-4 off before).
     torch = pytest.importorskip("torch")

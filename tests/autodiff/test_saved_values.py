@@ -139,7 +139,7 @@ def test_saves_by_rule_needs_every_input():
         Primitive("half_saves", np.add, (rule, rule), (rule, rule), saves={0: (1,)})
 
 
-def test_saved_for_follows_the_inputs_that_require_grad():
+def test_saved_for_follows_needs():
     divide = primitives.divide  # x / y: x's rule reads y, y's rule reads out and y
 
     assert divide.saved_for(None) == (True, (1,))
