@@ -583,7 +583,10 @@ def binary_recorder(primitive):
 
     def record(x, y):
         if type(y) is not Tensor:
-            y = as_tensor(y, x)
+            try:  # _constant_operand, written out to spare a call on every op with a number
+                y = as_tensor(y, x)
+            except OverflowError as error:
+                raise OverflowError(f"{primitive.name}: {error}") from None
         try:
             data = forward(x.data, y.data)
         except (ValueError, IndexError, TypeError) as error:
@@ -860,6 +863,14 @@ def as_tensor(value, like=None):
     return Tensor._from_array(array[()] if array.ndim == 0 else array)
 
 
+def _constant_operand(value, like, primitive):
+    """Return `as_tensor(value, like)`, naming `primitive` in an OverflowError."""
+    try:
+        return as_tensor(value, like)
+    except OverflowError as error:
+        raise OverflowError(f"{primitive.name}: {error}") from None
+
+
 def _weak_scalar(value, dtype):
     """Return the Python number `value` as the NumPy scalar that NumPy 2 makes of it next to `dtype`."""
     result_dtype = np.result_type(dtype, value)  # NumPy 2 treats Python numbers as weak here
@@ -890,10 +901,10 @@ def _operator(primitive, name):
     return record
 
 
-def _reflected(record, name):
+def _reflected(record, primitive, name):
     """Return the reflected operator of `record`: other <op> self, for a number or array other."""
     def method(self, other):
-        return record(as_tensor(other, self), self)
+        return record(_constant_operand(other, self, primitive), self)
 
     method.__name__ = name
     method.__qualname__ = f"Tensor.{name}"
@@ -901,10 +912,10 @@ def _reflected(record, name):
 
 
 Tensor.__add__ = _operator(_P.add, "__add__")
-Tensor.__radd__ = _reflected(Tensor.__add__, "__radd__")
+Tensor.__radd__ = _reflected(Tensor.__add__, _P.add, "__radd__")
 Tensor.__sub__ = _operator(_P.subtract, "__sub__")
-Tensor.__rsub__ = _reflected(Tensor.__sub__, "__rsub__")
+Tensor.__rsub__ = _reflected(Tensor.__sub__, _P.subtract, "__rsub__")
 Tensor.__mul__ = _operator(_P.multiply, "__mul__")
-Tensor.__rmul__ = _reflected(Tensor.__mul__, "__rmul__")
+Tensor.__rmul__ = _reflected(Tensor.__mul__, _P.multiply, "__rmul__")
 Tensor.__truediv__ = _operator(_P.divide, "__truediv__")
-Tensor.__rtruediv__ = _reflected(Tensor.__truediv__, "__rtruediv__")
+Tensor.__rtruediv__ = _reflected(Tensor.__truediv__, _P.divide, "__rtruediv__")

@@ -188,7 +188,7 @@ def test_python_number_is_weak_like_numpy(dtype, number, reflected):
     try:
         want = expected()
     except OverflowError:
-        with pytest.raises(OverflowError, match=f"Python integer {number} is out of bounds"):
+        with pytest.raises(OverflowError, match=f"^add: Python integer {number} is out of bounds"):
             number + t if reflected else t + number
         return
     got = number + t if reflected else t + number
